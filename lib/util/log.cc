@@ -1,0 +1,36 @@
+#include "util/log.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <mutex>
+
+#include <unistd.h>
+
+namespace wf::util {
+namespace {
+std::string g_program = "wf";
+bool g_quiet = false;
+std::mutex g_mutex;
+}  // namespace
+
+void set_program_name(std::string name) { g_program = std::move(name); }
+const std::string& program_name() { return g_program; }
+void set_quiet(bool quiet) { g_quiet = quiet; }
+
+bool colour_enabled() {
+  static const bool enabled = isatty(STDERR_FILENO) && std::getenv("NO_COLOR") == nullptr;
+  return enabled;
+}
+
+void diag(Severity severity, std::string_view message) {
+  if (g_quiet && severity != Severity::error) return;
+  const char* word = severity == Severity::error ? "error" : severity == Severity::warning ? "warning" : "note";
+  const char* colour = severity == Severity::error ? "\033[1;31m" : severity == Severity::warning ? "\033[1;35m" : "\033[1;36m";
+  std::string line = colour_enabled()
+                         ? fmt::format("{}: {}{}:\033[0m {}\n", g_program, colour, word, message)
+                         : fmt::format("{}: {}: {}\n", g_program, word, message);
+  std::lock_guard lock(g_mutex);
+  std::fwrite(line.data(), 1, line.size(), stderr);
+}
+
+}  // namespace wf::util
