@@ -1,0 +1,21 @@
+#pragma once
+// Reading input ("-" is stdin) and writing output atomically.
+#include <string>
+#include <string_view>
+
+namespace wf::io {
+
+struct Source {
+  std::string name;  // the path as given, or "<stdin>"
+  std::string text;
+};
+
+// Reads a whole file, or stdin for "-". Missing or unreadable: wf::Error exit 66. A file holding
+// NUL bytes is refused as binary (exit 65).
+Source read_source(const std::string& path);
+
+// Writes `content` to `path` atomically (a temporary file beside it, fsync, rename), or to stdout
+// for "-" / empty. A reader never sees a half-written file. Errors: exit 73 (cannot create), 74.
+void write_output(const std::string& path, std::string_view content);
+
+}  // namespace wf::io

@@ -1,0 +1,319 @@
+#include "io/tree.h"
+
+#include <cmath>
+#include <vector>
+
+#include <rapidjson/error/en.h>
+#include <rapidjson/reader.h>
+#include <yaml-cpp/yaml.h>
+
+#include "util/error.h"
+#include "util/strings.h"
+
+namespace wf::io {
+namespace {
+
+std::vector<std::string> pointer_segments(std::string_view pointer) {
+  std::vector<std::string> out;
+  if (pointer.empty()) return out;
+  for (auto& seg : util::split(pointer.substr(1), '/')) {
+    std::string s;
+    for (size_t i = 0; i < seg.size(); ++i) {
+      if (seg[i] == '~' && i + 1 < seg.size()) {
+        s += seg[i + 1] == '1' ? '/' : '~';
+        ++i;
+      } else {
+        s += seg[i];
+      }
+    }
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+std::string line_col(const std::string& name, std::string_view text, size_t offset) {
+  offset = std::min(offset, text.size());
+  size_t line = 1, col = 1;
+  for (size_t i = 0; i < offset; ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      col = 1;
+    } else {
+      ++col;
+    }
+  }
+  return fmt::format("{}:{}:{}", name, line, col);
+}
+
+// --- JSON -------------------------------------------------------------------------------------
+
+// Replays the JSON text with a SAX reader and stops at the value the pointer names.
+class JsonFinder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, JsonFinder> {
+ public:
+  JsonFinder(std::string_view text, std::vector<std::string> target, rapidjson::StringStream& stream)
+      : text_(text), target_(std::move(target)), stream_(stream) {}
+  std::optional<size_t> found;
+
+  bool Default() { return start() && end(); }
+  bool StartObject() { return start() && push(false); }
+  bool EndObject(rapidjson::SizeType) { return pop() && end(); }
+  bool StartArray() { return start() && push(true); }
+  bool EndArray(rapidjson::SizeType) { return pop() && end(); }
+  bool Key(const char* s, rapidjson::SizeType n, bool) {
+    frames_.back().key.assign(s, n);
+    last_ = stream_.Tell();
+    return true;
+  }
+  bool RawNumber(const char*, rapidjson::SizeType, bool) { return Default(); }
+  bool String(const char*, rapidjson::SizeType, bool) { return Default(); }
+
+ private:
+  struct Frame {
+    bool array;
+    size_t index = 0;
+    std::string key;
+  };
+  bool start() {
+    if (frames_.size() == target_.size()) {
+      bool match = true;
+      for (size_t i = 0; i < frames_.size() && match; ++i)
+        match = frames_[i].array ? target_[i] == std::to_string(frames_[i].index) : target_[i] == frames_[i].key;
+      if (match) {
+        size_t at = last_;
+        while (at < text_.size() && std::string_view(" \t\r\n,:").find(text_[at]) != std::string_view::npos) ++at;
+        found = at;
+        return false;  // stop the replay
+      }
+    }
+    return true;
+  }
+  bool end() {
+    last_ = stream_.Tell();
+    if (!frames_.empty() && frames_.back().array) ++frames_.back().index;
+    return true;
+  }
+  bool push(bool array) {
+    frames_.push_back({array, 0, {}});
+    last_ = stream_.Tell();
+    return true;
+  }
+  bool pop() {
+    frames_.pop_back();
+    return true;
+  }
+
+  std::string_view text_;
+  std::vector<std::string> target_;
+  rapidjson::StringStream& stream_;
+  std::vector<Frame> frames_;
+  size_t last_ = 0;
+};
+
+class JsonLocator final : public Locator {
+ public:
+  JsonLocator(std::string name, std::string text) : name_(std::move(name)), text_(std::move(text)) {}
+  const std::string& name() const override { return name_; }
+  std::string where(std::string_view pointer) const override {
+    rapidjson::StringStream stream(text_.c_str());
+    JsonFinder finder(text_, pointer_segments(pointer), stream);
+    rapidjson::Reader reader;
+    reader.Parse<rapidjson::kParseIterativeFlag>(stream, finder);
+    if (!finder.found) return name_;
+    return line_col(name_, text_, *finder.found);
+  }
+
+ private:
+  std::string name_;
+  std::string text_;
+};
+
+Tree parse_json(Source source) {
+  Tree tree;
+  tree.root = std::make_unique<JsonDoc>();
+  tree.root->Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag |
+                   rapidjson::kParseFullPrecisionFlag>(source.text.c_str(), source.text.size());
+  if (tree.root->HasParseError())
+    fail(util::Exit::data, "{}: malformed JSON: {}", line_col(source.name, source.text, tree.root->GetErrorOffset()),
+         rapidjson::GetParseError_En(tree.root->GetParseError()));
+  tree.locator = std::make_unique<JsonLocator>(std::move(source.name), std::move(source.text));
+  return tree;
+}
+
+// --- YAML -------------------------------------------------------------------------------------
+
+constexpr size_t kMaxYamlNodes = 20'000'000;  // alias bombs expand to more than any real file
+constexpr int kMaxYamlDepth = 256;
+
+// A plain scalar under the YAML 1.2 core schema.
+Json resolve_plain(const std::string& s, Alloc& a) {
+  if (s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL") return Json(rapidjson::kNullType);
+  if (s == "true" || s == "True" || s == "TRUE") return Json(true);
+  if (s == "false" || s == "False" || s == "FALSE") return Json(false);
+  if (auto i = util::parse_int(s)) return Json(static_cast<int64_t>(*i));
+  if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'o')) {
+    try {
+      size_t used = 0;
+      long long v = std::stoll(s.substr(2), &used, s[1] == 'x' ? 16 : 8);
+      if (used == s.size() - 2) return Json(static_cast<int64_t>(v));
+    } catch (...) {
+    }
+  }
+  if (s.find_first_not_of("0123456789+-.eE") == std::string::npos && s.find_first_of("0123456789") != std::string::npos)
+    if (auto d = util::parse_double(s)) return number(*d);
+  return str(s, a);
+}
+
+bool is_plain_non_string(const std::string& s) {
+  rapidjson::Document scratch;
+  return !resolve_plain(s, scratch.GetAllocator()).IsString();
+}
+
+class YamlConverter {
+ public:
+  YamlConverter(const std::string& name, Alloc& a) : name_(name), a_(a) {}
+  Json convert(const YAML::Node& node, int depth) {
+    if (++count_ > kMaxYamlNodes) fail(util::Exit::data, "{}: YAML expands to more than {} values (an alias bomb?)", name_, kMaxYamlNodes);
+    if (depth > kMaxYamlDepth) fail(util::Exit::data, "{}: YAML nested deeper than {} levels", place(node), kMaxYamlDepth);
+    switch (node.Type()) {
+      case YAML::NodeType::Null:
+      case YAML::NodeType::Undefined: return Json(rapidjson::kNullType);
+      case YAML::NodeType::Scalar: {
+        const std::string& s = node.Scalar();
+        if (node.Tag() == "?") return resolve_plain(s, a_);
+        return str(s, a_);
+      }
+      case YAML::NodeType::Sequence: {
+        Json array(rapidjson::kArrayType);
+        array.Reserve(static_cast<rapidjson::SizeType>(node.size()), a_);
+        for (const auto& item : node) array.PushBack(convert(item, depth + 1), a_);
+        return array;
+      }
+      case YAML::NodeType::Map: {
+        Json object(rapidjson::kObjectType);
+        for (const auto& kv : node) {
+          if (!kv.first.IsScalar()) fail(util::Exit::data, "{}: a mapping key must be a plain value", place(kv.first));
+          const std::string& key = kv.first.Scalar();
+          if (get(object, key)) fail(util::Exit::data, "{}: duplicate key '{}'", place(kv.first), key);
+          object.AddMember(str(key, a_), convert(kv.second, depth + 1), a_);
+        }
+        return object;
+      }
+    }
+    return Json(rapidjson::kNullType);
+  }
+
+ private:
+  std::string place(const YAML::Node& node) const {
+    YAML::Mark m = node.Mark();
+    if (m.is_null()) return name_;
+    return fmt::format("{}:{}:{}", name_, m.line + 1, m.column + 1);
+  }
+  const std::string& name_;
+  Alloc& a_;
+  size_t count_ = 0;
+};
+
+class YamlLocator final : public Locator {
+ public:
+  YamlLocator(std::string name, YAML::Node root) : name_(std::move(name)), root_(std::move(root)) {}
+  const std::string& name() const override { return name_; }
+  std::string where(std::string_view pointer) const override {
+    YAML::Node node = root_;
+    for (const auto& seg : pointer_segments(pointer)) {
+      YAML::Node next;
+      if (node.IsMap()) {
+        for (const auto& kv : node)
+          if (kv.first.IsScalar() && kv.first.Scalar() == seg) next = kv.second;
+      } else if (node.IsSequence()) {
+        auto i = util::parse_int(seg);
+        if (i && *i >= 0 && static_cast<size_t>(*i) < node.size()) next = node[static_cast<size_t>(*i)];
+      }
+      if (!next.IsDefined()) break;
+      node = next;
+    }
+    YAML::Mark m = node.Mark();
+    if (m.is_null()) return name_;
+    return fmt::format("{}:{}:{}", name_, m.line + 1, m.column + 1);
+  }
+
+ private:
+  std::string name_;
+  YAML::Node root_;
+};
+
+Tree parse_yaml(Source source) {
+  std::vector<YAML::Node> docs;
+  try {
+    docs = YAML::LoadAll(source.text);
+  } catch (const YAML::Exception& e) {
+    fail(util::Exit::data, "{}:{}:{}: malformed YAML: {}", source.name, e.mark.line + 1, e.mark.column + 1, e.msg);
+  }
+  if (docs.empty()) fail(util::Exit::data, "{}: empty input, expected a workflow or a document", source.name);
+  if (docs.size() > 1) fail(util::Exit::data, "{}: {} YAML documents in one file, expected one", source.name, docs.size());
+  Tree tree;
+  tree.yaml = true;
+  tree.root = std::make_unique<JsonDoc>();
+  YamlConverter converter(source.name, tree.root->GetAllocator());
+  Json value = converter.convert(docs.front(), 0);
+  static_cast<Json&>(*tree.root) = std::move(value);
+  tree.locator = std::make_unique<YamlLocator>(std::move(source.name), docs.front());
+  return tree;
+}
+
+// --- YAML out ---------------------------------------------------------------------------------
+
+void emit(YAML::Emitter& out, const Json& v) {
+  switch (v.GetType()) {
+    case rapidjson::kNullType: out << YAML::Null; break;
+    case rapidjson::kFalseType: out << false; break;
+    case rapidjson::kTrueType: out << true; break;
+    case rapidjson::kNumberType:
+      if (v.IsInt64()) out << fmt::format("{}", v.GetInt64());
+      else if (v.IsUint64()) out << fmt::format("{}", v.GetUint64());
+      else out << fmt::format("{}", v.GetDouble());
+      break;
+    case rapidjson::kStringType: {
+      std::string s(view(v));
+      if (s.empty() || is_plain_non_string(s)) out << YAML::DoubleQuoted << s;
+      else out << s;
+      break;
+    }
+    case rapidjson::kArrayType:
+      out << YAML::BeginSeq;
+      for (const auto& item : v.GetArray()) emit(out, item);
+      out << YAML::EndSeq;
+      break;
+    case rapidjson::kObjectType:
+      out << YAML::BeginMap;
+      for (const auto& m : v.GetObject()) {
+        out << YAML::Key;
+        std::string key(view(m.name));
+        if (key.empty() || is_plain_non_string(key)) out << YAML::DoubleQuoted << key;
+        else out << key;
+        out << YAML::Value;
+        emit(out, m.value);
+      }
+      out << YAML::EndMap;
+      break;
+  }
+}
+
+}  // namespace
+
+Tree parse_tree(Source source) {
+  size_t first = source.text.find_first_not_of(" \t\r\n");
+  if (first == std::string::npos) fail(util::Exit::data, "{}: empty input, expected a workflow or a document", source.name);
+  if (source.text[first] == '{' || source.text[first] == '[') return parse_json(std::move(source));
+  return parse_yaml(std::move(source));
+}
+
+std::string to_yaml(const Json& value) {
+  YAML::Emitter out;
+  out.SetIndent(2);
+  emit(out, value);
+  std::string text = out.c_str();
+  text += '\n';
+  return text;
+}
+
+}  // namespace wf::io
