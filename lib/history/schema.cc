@@ -1,0 +1,104 @@
+#include "history/schema.h"
+
+#include <array>
+
+#include "history/sqlite.h"
+
+namespace wf::history {
+namespace {
+
+// Version 1. One row per task attempt; features in a child table so that they are queryable and
+// need no JSON on either side. The unique key makes every import idempotent; '' (never NULL) in
+// its text columns, because NULLs are all distinct in a UNIQUE index.
+constexpr std::string_view kV1 = R"sql(
+CREATE TABLE executions (
+  id                 INTEGER PRIMARY KEY,
+  run_id             TEXT    NOT NULL,
+  workflow           TEXT    NOT NULL,
+  task_id            TEXT    NOT NULL,
+  category           TEXT    NOT NULL,
+  native_id          TEXT    NOT NULL DEFAULT '',
+  start_s            REAL,
+  end_s              REAL,
+  runtime_s          REAL,
+  cpu_time_s         REAL,
+  peak_rss_bytes     INTEGER,
+  read_bytes         INTEGER,
+  write_bytes        INTEGER,
+  exit_code          INTEGER,
+  signal             INTEGER NOT NULL DEFAULT 0,
+  status             TEXT    NOT NULL CHECK (status IN
+                       ('succeeded','failed','timeout','oom','interrupted','cancelled')),
+  attempt            INTEGER NOT NULL CHECK (attempt >= 1),
+  mem_reserved_bytes INTEGER,
+  cpus_reserved      REAL,
+  host               TEXT    NOT NULL DEFAULT '',
+  executor           TEXT    NOT NULL,
+  source             TEXT    NOT NULL DEFAULT ''
+);
+CREATE UNIQUE INDEX executions_key ON executions (source, run_id, task_id, attempt, native_id);
+CREATE INDEX executions_category_end ON executions (category, end_s);
+CREATE INDEX executions_end ON executions (end_s);
+CREATE INDEX executions_run ON executions (run_id);
+CREATE TABLE features (
+  execution_id INTEGER NOT NULL REFERENCES executions (id) ON DELETE CASCADE,
+  name         TEXT    NOT NULL,
+  value        REAL    NOT NULL,
+  PRIMARY KEY (execution_id, name)
+) WITHOUT ROWID;
+)sql";
+
+constexpr std::array<Migration, 1> kMigrations{{
+    {1, "executions and features tables", kV1},
+}};
+
+void check_not_newer(sql::Db& db, int version) {
+  if (version > schema_version())
+    fail(util::Exit::data,
+         "{}: history schema version {} is newer than this wf understands (up to {}): upgrade wf",
+         db.path(), version, schema_version());
+}
+
+// Version 0 is a new file, or some other program's database: never write into the latter.
+void check_empty(sql::Db& db) {
+  sql::Stmt q(db, "SELECT COUNT(*) FROM sqlite_master");
+  q.step();
+  if (q.integer(0) > 0)
+    fail(util::Exit::data, "{}: an SQLite database, but not a wf history (no schema version, {} objects)",
+         db.path(), q.integer(0));
+}
+
+}  // namespace
+
+std::span<const Migration> migrations() { return kMigrations; }
+
+int schema_version() { return kMigrations.back().to_version; }
+
+int user_version(sql::Db& db) {
+  sql::Stmt q(db, "PRAGMA user_version");
+  q.step();
+  return static_cast<int>(q.integer(0));
+}
+
+void migrate(sql::Db& db) {
+  int version = user_version(db);
+  check_not_newer(db, version);
+  if (version == schema_version()) return;
+  db.exec("BEGIN IMMEDIATE");
+  try {
+    version = user_version(db);  // another process may have migrated meanwhile
+    check_not_newer(db, version);
+    if (version == 0) check_empty(db);
+    for (const Migration& m : kMigrations) {
+      if (m.to_version <= version) continue;
+      db.exec(m.sql);
+      db.exec(fmt::format("PRAGMA user_version = {}", m.to_version));
+    }
+    db.exec("COMMIT");
+  } catch (...) {
+    db.rollback();
+    throw;
+  }
+}
+
+}  // namespace wf::history
