@@ -58,11 +58,15 @@ void exit_status(const RowReader& r, Execution& e) {
 
 void times(const RowReader& r, Execution& e) {
   e.runtime_s = r.read<double>("realtime", units::nextflow_duration_s, "a duration");
-  auto duration = r.read<double>("duration", units::nextflow_duration_s, "a duration");
-  auto submit = r.read<double>("submit", units::nextflow_time_s, "a time");
   e.start_s = r.read<double>("start", units::nextflow_time_s, "a time");
   e.end_s = r.read<double>("complete", units::nextflow_time_s, "a time");
-  if (!e.end_s && submit && duration) e.end_s = *submit + *duration;
+  // duration (submit -> complete) is read only when needed: where submit and start come from
+  // different clocks it can be negative (nf-core/eager has "-163").
+  if (!e.end_s) {
+    auto submit = r.read<double>("submit", units::nextflow_time_s, "a time");
+    auto duration = r.read<double>("duration", units::nextflow_duration_s, "a duration");
+    if (submit && duration) e.end_s = *submit + *duration;
+  }
   if (!e.start_s && e.end_s && e.runtime_s) e.start_s = *e.end_s - *e.runtime_s;
 }
 
