@@ -14,7 +14,8 @@ Document Document::from_source(Source source) {
   Document doc;
   doc.tree_ = parse_tree(std::move(source));
   JsonDoc& root = *doc.tree_.root;
-  Diagnostics diags(*doc.tree_.locator);
+  doc.diags_ = std::make_unique<Diagnostics>(*doc.tree_.locator);
+  Diagnostics& diags = *doc.diags_;
   doc.workflow_ = std::make_unique<model::Workflow>();
   if (!root.IsObject()) {
     diags.error("", fmt::format("expected a workflow, a WfFormat instance or a wf document (a mapping), found {}", type_name(root)));
@@ -35,7 +36,6 @@ Document Document::from_source(Source source) {
     doc.input_kind_ = "document";
     if (w)
       for (size_t i = 0; i < doc.workflow_->tasks.size(); ++i) doc.task_pointers_.push_back(io::task_pointer(*w, "/workflow", i));
-    diags.finish();
     return doc;
   }
   Alloc& a = root.GetAllocator();
@@ -44,7 +44,6 @@ Document Document::from_source(Source source) {
     doc.input_kind_ = "wfformat";
     for (size_t i = 0; i < doc.workflow_->tasks.size(); ++i)
       doc.task_pointers_.push_back(pointer_join("/workflow/specification/tasks", i));
-    diags.finish();
     Json out(rapidjson::kObjectType);
     out.AddMember("apiVersion", str(kApiVersion, a), a);
     out.AddMember("workflow", write_native(*doc.workflow_, a), a);
@@ -54,7 +53,6 @@ Document Document::from_source(Source source) {
   *doc.workflow_ = read_native(root, "", diags);
   doc.input_kind_ = "workflow";
   for (size_t i = 0; i < doc.workflow_->tasks.size(); ++i) doc.task_pointers_.push_back(io::task_pointer(root, "", i));
-  diags.finish();
   // The original tree is kept for the unknown keys write_native carries over.
   Json original(root, a);
   Json out(rapidjson::kObjectType);

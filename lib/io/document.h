@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "io/diagnostics.h"
 #include "io/json.h"
 #include "io/tree.h"
 #include "model/workflow.h"
@@ -23,14 +24,17 @@ enum class Format { json, yaml };
 
 class Document {
  public:
-  // Reads `path` ("-" is stdin). Errors: 66 missing, 65 malformed / invalid / unknown major
-  // apiVersion (every problem of the file in one go). Warnings go to stderr.
+  // Reads `path` ("-" is stdin). Errors: 66 missing, 65 malformed text or unknown major
+  // apiVersion (thrown at once). Problems with fields are kept in diagnostics(), so validation
+  // can add its own and every problem of the file is reported in one go: call
+  // analyze::checked_dag (or diagnostics().finish()) before using the workflow.
   static Document load(const std::string& path);
   static Document from_source(Source source);
 
   const model::Workflow& workflow() const { return *workflow_; }
   model::Workflow& mutable_workflow() { return *workflow_; }
   const Locator& locator() const { return *tree_.locator; }
+  Diagnostics& diagnostics() { return *diags_; }
   // What the input was: "document", "workflow" (native) or "wfformat".
   const std::string& input_kind() const { return input_kind_; }
   // JSON pointer of task i in the input, for messages.
@@ -54,6 +58,7 @@ class Document {
   std::unique_ptr<model::Workflow> workflow_;
   std::string input_kind_;
   std::vector<std::string> task_pointers_;
+  std::unique_ptr<Diagnostics> diags_;
 };
 
 }  // namespace wf::io

@@ -87,7 +87,7 @@ class Reader {
       if (v->IsString() && k == key) {
         std::string why;
         if (auto parsed = parse(view(*v), &why)) return static_cast<T>(*parsed);
-        diags_.error(p, fmt::format("{} '{}': {}", what, k, why));
+        diags_.error(p, fmt::format("{}: {}: {}", what, k, why));
         return std::nullopt;
       }
       diags_.error(p, fmt::format("{} '{}' must be {}, not {}", what, k, k == key ? "a number or a quantity with units" : "a number", type_name(*v)));

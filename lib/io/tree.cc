@@ -218,18 +218,27 @@ class YamlLocator final : public Locator {
   YamlLocator(std::string name, YAML::Node root) : name_(std::move(name)), root_(std::move(root)) {}
   const std::string& name() const override { return name_; }
   std::string where(std::string_view pointer) const override {
-    YAML::Node node = root_;
+    // YAML::Node's operator= assigns *into* the tree; reset() rebinds the handle.
+    YAML::Node node;
+    node.reset(root_);
     for (const auto& seg : pointer_segments(pointer)) {
       YAML::Node next;
+      bool found = false;
       if (node.IsMap()) {
         for (const auto& kv : node)
-          if (kv.first.IsScalar() && kv.first.Scalar() == seg) next = kv.second;
+          if (kv.first.IsScalar() && kv.first.Scalar() == seg) {
+            next.reset(kv.second);
+            found = true;
+          }
       } else if (node.IsSequence()) {
         auto i = util::parse_int(seg);
-        if (i && *i >= 0 && static_cast<size_t>(*i) < node.size()) next = node[static_cast<size_t>(*i)];
+        if (i && *i >= 0 && static_cast<size_t>(*i) < node.size()) {
+          next.reset(node[static_cast<size_t>(*i)]);
+          found = true;
+        }
       }
-      if (!next.IsDefined()) break;
-      node = next;
+      if (!found) break;
+      node.reset(next);
     }
     YAML::Mark m = node.Mark();
     if (m.is_null()) return name_;

@@ -17,7 +17,7 @@ Dag::Dag(const Workflow& wf) {
   for (uint32_t t = 0; t < n; ++t) {
     for (const auto& need : wf.tasks[t].needs) {
       auto it = index.find(need);
-      if (it == index.end()) continue;
+      if (it == index.end() || it->second == t) continue;
       ++parent_off_[t + 1];
       ++child_off_[it->second + 1];
     }
@@ -33,7 +33,7 @@ Dag::Dag(const Workflow& wf) {
     uint32_t p = parent_off_[t];
     for (const auto& need : wf.tasks[t].needs) {
       auto it = index.find(need);
-      if (it == index.end()) continue;
+      if (it == index.end() || it->second == t) continue;
       parent_idx_[p++] = it->second;
       child_idx_[child_fill[it->second]++] = t;
     }

@@ -13,7 +13,8 @@ namespace wf::model {
 
 class Dag {
  public:
-  // Precondition: ids are unique and every `needs` names a task (analyze::validate checks this).
+  // Precondition: ids are unique (analyze::validate checks it). A `needs` naming no task, or the
+  // task itself, adds no edge (validate reports those).
   explicit Dag(const Workflow& wf);
 
   uint32_t size() const { return static_cast<uint32_t>(parent_off_.size() - 1); }

@@ -19,6 +19,10 @@ bool colour_enabled();  // stderr is a terminal and NO_COLOR is unset
 
 void diag(Severity severity, std::string_view message);
 
+// Where diagnostic lines go (stderr by default); tests capture them. Pass nullptr to restore.
+using DiagSink = void (*)(std::string_view line, void* context);
+void set_diag_sink(DiagSink sink, void* context);
+
 template <typename... Args>
 void warn(fmt::format_string<Args...> f, Args&&... args) {
   diag(Severity::warning, fmt::format(f, std::forward<Args>(args)...));
