@@ -50,11 +50,13 @@ alive() {
 }
 
 # stop_pidfile NAME FILE COMM: SIGTERM the process named in FILE, wait up to 15 s, then SIGKILL;
-# remove FILE. Silent when nothing runs.
+# remove FILE. Silent when nothing runs. Appends the PID to STOPPED_PIDS.
+STOPPED_PIDS=()
 stop_pidfile() {
   local name=$1 file=$2 comm=$3 pid i
   pid=$(pid_of "$file")
   if alive "$pid" "$comm"; then
+    STOPPED_PIDS+=("$pid")
     kill "$pid" 2>/dev/null || true
     for i in $(seq 1 150); do alive "$pid" || break; sleep 0.1; done
     if alive "$pid"; then
@@ -65,6 +67,20 @@ stop_pidfile() {
     say "stopped $name ($pid)"
   fi
   rm -f "$file"
+}
+
+# reap_wait SECONDS: wait until the stopped daemons are gone from the process table. They were
+# reparented to PID 1, which here reaps with a delay of a second or two; until then they linger
+# as zombies that `ps` still lists.
+reap_wait() {
+  local i pid left
+  for i in $(seq 1 $(($1 * 10))); do
+    left=0
+    for pid in "${STOPPED_PIDS[@]}"; do [ -e "/proc/$pid" ] && left=1 && break; done
+    [ "$left" = 0 ] && return 0
+    sleep 0.1
+  done
+  return 0
 }
 
 # wait_for SECONDS WHAT CMD...: poll CMD every 0.2 s until it succeeds, or fail naming WHAT and
