@@ -9,6 +9,8 @@
 // (source, run_id, task_id, attempt, native_id) is already stored is counted as present, not
 // inserted again.
 //
+// A Store is one SQLite connection: use it from one thread at a time (open one per thread).
+//
 // Errors (wf::Error, one line naming the file): not an SQLite database / corrupt -> 65; schema
 // version newer than this code -> 65; missing file with create=false -> 66; cannot create -> 73;
 // other I/O -> 74; lock not obtained in time -> 75; home directory unknown (paths.h) -> 78.
