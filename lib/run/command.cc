@@ -40,6 +40,17 @@ bool is_executable_file(const std::string& path) {
   return ::access(path.c_str(), X_OK) == 0 && ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
 }
 
+// Whether the PATH element `dir`, found at `pos`, already occurred before `pos`.
+bool seen_before(std::string_view path_value, size_t pos, std::string_view dir) {
+  size_t p = 0;
+  while (p < pos) {
+    size_t end = path_value.find(':', p);
+    if (path_value.substr(p, end - p) == dir) return true;
+    p = end + 1;
+  }
+  return false;
+}
+
 }  // namespace
 
 bool needs_shell_word(std::string_view word) {
@@ -81,16 +92,19 @@ std::optional<std::string> resolve_program(std::string_view name, std::string_vi
   std::string candidate;  // as the child, already in `cwd`, will exec it
   std::string checked;    // the same file seen from here
   size_t pos = 0;
-  while (true) {
+  for (bool last = false; !last;) {
     size_t end = path_value.find(':', pos);
-    std::string_view dir = path_value.substr(pos, end == std::string_view::npos ? end : end - pos);
+    last = end == std::string_view::npos;
+    std::string_view dir = path_value.substr(pos, last ? end : end - pos);
+    size_t here = pos;
+    pos = end + 1;
+    if (seen_before(path_value, here, dir)) continue;  // PATH=/a:/b:/a: the second /a holds nothing new
     candidate.assign(dir.empty() ? "." : dir).append("/").append(name);
     bool relative = candidate.front() != '/';
     if (relative && !cwd.empty()) checked.assign(cwd).append("/").append(candidate);
     if (is_executable_file(relative && !cwd.empty() ? checked : candidate)) return candidate;
-    if (end == std::string_view::npos) return std::nullopt;
-    pos = end + 1;
   }
+  return std::nullopt;
 }
 
 }  // namespace wf::run

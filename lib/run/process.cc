@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <memory>
 
 #include <fcntl.h>
 #include <spawn.h>
@@ -72,10 +73,14 @@ void open_logs(const SpawnSpec& spec, Logs& logs) {
   }
 }
 
-// posix_spawn's attribute and file-action objects, set up once per spawn and destroyed on scope exit.
+// posix_spawn's attribute and file-action objects. They name descriptors by number, and the log
+// files of consecutive spawns get the same lowest free numbers, so one setup is kept and reused
+// while the numbers, cwd and group choice stay the same (glibc checks every descriptor of a file
+// action against the rlimit, a system call each: seven per setup).
 class SpawnSetup {
  public:
-  SpawnSetup(const Logs& logs, const std::string& cwd, bool new_group) {
+  SpawnSetup(const Logs& logs, const std::string& cwd, bool new_group)
+      : out_(logs.out), err_(logs.err), cwd_(cwd), new_group_(new_group) {
     ::posix_spawnattr_init(&attr_);
     ::posix_spawn_file_actions_init(&actions_);
     sigset_t none, all;
@@ -100,6 +105,10 @@ class SpawnSetup {
     ::posix_spawnattr_destroy(&attr_);
   }
 
+  bool fits(const Logs& logs, const std::string& cwd, bool new_group) const {
+    return out_ == logs.out && err_ == logs.err && new_group_ == new_group && cwd_ == cwd;
+  }
+
   // 0 and the pid, or the errno of the first step that failed (chdir or exec included).
   int run(const std::string& path, const std::vector<std::string>& argv, const Environment& env,
           pid_t& pid) const {
@@ -117,9 +126,18 @@ class SpawnSetup {
     return out;
   }
 
+  int out_, err_;
+  std::string cwd_;
+  bool new_group_;
   posix_spawnattr_t attr_;
   posix_spawn_file_actions_t actions_;
 };
+
+const SpawnSetup& setup_for(const Logs& logs, const std::string& cwd, bool new_group) {
+  thread_local std::unique_ptr<SpawnSetup> kept;
+  if (!kept || !kept->fits(logs, cwd, new_group)) kept = std::make_unique<SpawnSetup>(logs, cwd, new_group);
+  return *kept;
+}
 
 // A child that only reports why the task could not start, the way a shell would.
 pid_t spawn_failure(const Logs& logs, bool new_group, const std::string& message, int code) {
@@ -151,7 +169,7 @@ pid_t spawn(const SpawnSpec& spec) {
   std::optional<std::string> path = resolve_program(name, search_path(spec.env), spec.cwd);
   if (!path) return spawn_failure(logs, spec.new_process_group, "wf: " + name + ": command not found", 127);
 
-  SpawnSetup setup(logs, spec.cwd, spec.new_process_group);
+  const SpawnSetup& setup = setup_for(logs, spec.cwd, spec.new_process_group);
   pid_t pid = 0;
   int rc = setup.run(*path, spec.argv, spec.env, pid);
   if (rc == ENOEXEC) {  // no #! and not a binary: a shell script, as execvp and sh treat it

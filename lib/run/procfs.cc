@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "util/error.h"
@@ -113,25 +114,57 @@ ProcSampler::ProcSampler(ProcfsOptions options) : options_(std::move(options)) {
   if (options_.page_bytes <= 0) options_.page_bytes = ::sysconf(_SC_PAGESIZE);
   dir_ = ::opendir(options_.root.c_str());
   if (dir_ == nullptr) fail(util::Exit::io, "cannot read '{}': {}", options_.root, std::strerror(errno));
+  rlimit limit{};
+  ::getrlimit(RLIMIT_NOFILE, &limit);
+  max_stat_fds_ = static_cast<size_t>(std::min<rlim_t>(limit.rlim_cur / 4, 4096));
 }
 
-ProcSampler::~ProcSampler() { ::closedir(dir_); }
+ProcSampler::~ProcSampler() {
+  for (const StatFd& s : stat_fds_) ::close(s.fd);
+  ::closedir(dir_);
+}
+
+// Reads PID/stat into buf, through the descriptor kept from the last pass when there is one.
+// `cursor` walks stat_fds_ alongside readdir's ascending pids; descriptors passed over belong to
+// processes that are gone and are closed. Any order still works, only with fewer kept descriptors.
+ssize_t ProcSampler::read_stat(pid_t pid, const char* name, size_t& cursor, char* buf, size_t cap) {
+  while (cursor < stat_fds_.size() && stat_fds_[cursor].pid < pid) ::close(stat_fds_[cursor++].fd);
+  int fd = -1;
+  if (cursor < stat_fds_.size() && stat_fds_[cursor].pid == pid) fd = stat_fds_[cursor++].fd;
+  ssize_t n = fd >= 0 ? ::pread(fd, buf, cap, 0) : -1;
+  if (n <= 0) {  // none kept, or its process is gone (ESRCH even when the pid was reused)
+    if (fd >= 0) ::close(fd);
+    char path[64];
+    if (!pid_path(name, "/stat", path, sizeof path)) return -1;
+    fd = ::openat(::dirfd(dir_), path, O_RDONLY | O_CLOEXEC);
+    n = fd >= 0 ? ::pread(fd, buf, cap, 0) : -1;
+  }
+  if (n > 0 && next_stat_fds_.size() < max_stat_fds_) {
+    next_stat_fds_.push_back(StatFd{pid, fd});
+  } else if (fd >= 0) {
+    ::close(fd);
+  }
+  return n;
+}
 
 // Reads every PID/stat under the root into procs_, sorted by pid. Processes that vanish while
 // we look are skipped: they are gone, and their times now show in their parent's cutime/cstime.
 void ProcSampler::scan() {
   procs_.clear();
+  next_stat_fds_.clear();
   ::rewinddir(dir_);
-  const int dir_fd = ::dirfd(dir_);
-  char path[64];
+  size_t cursor = 0;
   char buf[kStatBytes];
   while (const dirent* entry = ::readdir(dir_)) {
-    if (!pid_path(entry->d_name, "/stat", path, sizeof path)) continue;
-    ssize_t n = read_small(dir_fd, path, buf, sizeof buf);
+    int64_t pid = 0;
+    if (!to_int(entry->d_name, pid) || pid <= 0) continue;
+    ssize_t n = read_stat(static_cast<pid_t>(pid), entry->d_name, cursor, buf, sizeof buf);
     if (n <= 0) continue;
     if (auto st = parse_stat(std::string_view(buf, static_cast<size_t>(n))))
       procs_.push_back(Proc{*st, kUnresolved});
   }
+  while (cursor < stat_fds_.size()) ::close(stat_fds_[cursor++].fd);
+  stat_fds_.swap(next_stat_fds_);
   auto by_pid = [](const Proc& a, const Proc& b) { return a.stat.pid < b.stat.pid; };
   if (!std::is_sorted(procs_.begin(), procs_.end(), by_pid))  // /proc lists pids in order already
     std::sort(procs_.begin(), procs_.end(), by_pid);

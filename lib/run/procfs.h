@@ -79,6 +79,9 @@ struct ProcfsOptions {
   long page_bytes = 0;         // 0: sysconf(_SC_PAGESIZE)
 };
 
+// Keeps each process's /proc/PID/stat open between passes (re-reading an open one with pread costs
+// about a third of open+read+close); a descriptor whose process is gone, or whose pid was reused,
+// fails with ESRCH and is reopened. At most a quarter of RLIMIT_NOFILE (up to 4096) stay open.
 class ProcSampler {
  public:
   explicit ProcSampler(ProcfsOptions options = {});
@@ -101,7 +104,13 @@ class ProcSampler {
     int task = 0;  // index into the sorted roots, or a kUnresolved/kNone marker
   };
 
+  struct StatFd {
+    pid_t pid;
+    int fd;
+  };
+
   void scan();
+  ssize_t read_stat(pid_t pid, const char* name, size_t& cursor, char* buf, size_t cap);
   void attribute(std::span<const pid_t> roots);
   int resolve(size_t i);
   int root_index(pid_t pid) const;
@@ -113,6 +122,9 @@ class ProcSampler {
   std::vector<Proc> procs_;  // by ascending pid
   std::vector<std::pair<pid_t, size_t>> roots_;  // (pid, index in the caller's span), by pid
   std::vector<size_t> chain_;
+  std::vector<StatFd> stat_fds_;       // by ascending pid, from the last pass
+  std::vector<StatFd> next_stat_fds_;  // being built by this pass
+  size_t max_stat_fds_ = 0;
 };
 
 }  // namespace wf::run

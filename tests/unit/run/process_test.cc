@@ -66,6 +66,15 @@ TEST_CASE("environment and working directory are the spec's") {
   CHECK(exit_code(reap(reaper, spawn(spec)).status) == 0);
   CHECK(read_text(dir.file("out.log")) == dir.path().string() + "\nt1\nunset\n");
 
+  // Consecutive spawns reuse posix_spawn's setup while it fits: a change of cwd must not be lost.
+  std::filesystem::create_directories(dir.path() / "sub");
+  for (std::string cwd : {dir.file("sub"), dir.path().string(), std::string()}) {
+    SpawnSpec again = spec_in(dir, {"pwd"});
+    again.cwd = cwd;
+    CHECK(exit_code(reap(reaper, spawn(again)).status) == 0);
+    CHECK(read_text(dir.file("out.log")) == (cwd.empty() ? std::filesystem::current_path().string() : cwd) + "\n");
+  }
+
   // Direct exec: the program is found in the task's PATH, not ours.
   SpawnSpec direct = spec_in(dir, argv_for("printenv WF_TASK_ID"));
   REQUIRE(direct.argv.front() == "printenv");

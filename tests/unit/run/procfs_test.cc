@@ -155,6 +155,10 @@ TEST_CASE("one pass attributes processes by parent chain and by process group") 
   std::vector<TaskUsage> again;
   sampler.sample(roots, again);
   CHECK(again[1].processes == 4);
+  // ... (202 took 0.33 s with it) and a changed one is read afresh, though its stat file is kept open between passes.
+  write_text(dir.file("201/stat"), stat_line(201, "(a) b)", 'R', 200, 200, 120, 1, 1, 1, 200));
+  sampler.sample(roots, again);
+  CHECK(again[1].cpu_s == Approx(t200.cpu_s - 0.33 + 1.00));
 }
 
 TEST_CASE("a sampler needs a readable root") {

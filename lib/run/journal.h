@@ -1,0 +1,50 @@
+#pragma once
+// The run journal: one JSON object per line, appended and flushed as each task starts and ends,
+// so `kill -9` of wf-run at any instant leaves enough to resume: which tasks succeeded (and with
+// which command and inputs), and which processes may still be running.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <sys/types.h>
+
+namespace wf::run {
+
+struct JournalEntry {
+  std::string event;  // "started" | "finished"
+  std::string task;
+  int attempt = 0;
+  pid_t pid = 0;
+  uint64_t pid_start_ticks = 0;  // /proc/PID/stat starttime: tells a reused pid from ours
+  std::string status;            // finished: succeeded, failed, timeout, oom, interrupted
+  std::string fingerprint;       // finished: command and inputs, see fingerprint()
+};
+
+class Journal {
+ public:
+  // Opens (creating) the journal for appending. Throws wf::Error 73 when it cannot.
+  explicit Journal(const std::string& path);
+  ~Journal();
+  Journal(const Journal&) = delete;
+  Journal& operator=(const Journal&) = delete;
+
+  // Appends one line and flushes it to the kernel (a crash of wf-run loses nothing written).
+  void append(const JournalEntry& e);
+
+  // Every entry of a journal, in order. A torn last line (a crash mid-write) is ignored.
+  static std::vector<JournalEntry> read(const std::string& path);
+
+ private:
+  int fd_ = -1;
+};
+
+// What a task's success depends on: its rendered command and the size and modification time of
+// its declared inputs. A task is done on resume only when this is unchanged.
+std::string fingerprint(const std::string& command, const std::vector<std::string>& input_paths, const std::string& cwd);
+
+// The start time (in clock ticks since boot) of a live process, or nullopt.
+std::optional<uint64_t> process_start_ticks(pid_t pid);
+
+}  // namespace wf::run
