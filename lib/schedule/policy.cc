@@ -147,6 +147,15 @@ void Policy::finish(uint32_t task, bool succeeded, double) {
     if (--waiting_parents_[c] == 0) queue_.insert(key(c));
 }
 
+void Policy::assume_done(const std::vector<char>& done) {
+  for (uint32_t t : dag_.topo_order()) {
+    if (t >= done.size() || !done[t]) continue;
+    queue_.erase(key(t));
+    for (uint32_t c : dag_.children(t))
+      if (--waiting_parents_[c] == 0 && !(c < done.size() && done[c])) queue_.insert(key(c));
+  }
+}
+
 void Policy::requeue(uint32_t task, const Demand& demand, double at) {
   stop(task);
   wanted_[task] = demand;

@@ -57,6 +57,8 @@ class Policy {
   // finish, capacity change or release.
   std::vector<uint32_t> pick(double now);
 
+  // Tasks that already succeeded (a resumed run): never started, their children released.
+  void assume_done(const std::vector<char>& done);
   // A running task ended. When it succeeded, its children whose parents have all succeeded
   // become ready; when it failed, nothing below it will ever be ready.
   void finish(uint32_t task, bool succeeded, double now);

@@ -1,0 +1,273 @@
+// wf-run: execute the workflow on this machine, measure every task, remember it in history.
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <filesystem>
+#include <random>
+#include <unordered_map>
+
+#include "analyze/validate.h"
+#include "cli/params.h"
+#include "cli/tool.h"
+#include "history/paths.h"
+#include "history/store.h"
+#include "io/source.h"
+#include "model/command.h"
+#include "model/units.h"
+#include "run/executor.h"
+#include "run/machine.h"
+#include "run/run_json.h"
+#include "util/log.h"
+#include "util/strings.h"
+
+namespace wf::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct RunOptions {
+  CommonOptions common;
+  std::vector<std::string> params;
+  std::string cpus, mem;
+  std::string run_root;
+  std::string workdir;
+  std::string resume;
+  std::string events;
+  std::string history;
+  bool no_history = false;
+  double sample_interval_s = 0.5;
+  bool enforce_memory = false;
+  bool keep_going = false;
+  double retry_backoff_s = 1;
+  std::string progress = "auto";
+};
+
+std::string new_run_id(const std::string& workflow) {
+  std::random_device rd;
+  std::string name;
+  for (char c : workflow.empty() ? std::string("run") : workflow)
+    name += (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_') ? c : '-';
+  if (name.size() > 40) name.resize(40);
+  std::string stamp = util::iso8601(util::real_clock().wall());  // 2026-11-29T12:00:00Z
+  std::string compact;
+  for (char c : stamp)
+    if (std::isdigit(static_cast<unsigned char>(c)) || c == 'T') compact += c;
+  return fmt::format("{}-{}-{:04x}", name, compact, rd() & 0xffff);
+}
+
+std::string run_root(const RunOptions& o) {
+  if (!o.run_root.empty()) return o.run_root;
+  if (const char* env = std::getenv("WF_RUN_ROOT"); env && *env) return env;
+  return ".wf/runs";
+}
+
+void make_dirs(const std::string& path) {
+  std::error_code ec;
+  fs::create_directories(path, ec);
+  if (ec) fail(util::Exit::cant_create, "{}: cannot create directory: {}", path, ec.message());
+}
+
+// One wf-run per run directory at a time: a second one (a double resume) gets exit 75.
+int lock_run_dir(const std::string& dir) {
+  std::string path = dir + "/lock";
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) fail(util::Exit::cant_create, "{}: cannot create: {}", path, std::strerror(errno));
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    ::close(fd);
+    fail(util::Exit::temp, "run directory {} is in use by another wf-run", dir);
+  }
+  return fd;
+}
+
+struct Capacity {
+  schedule::Capacity capacity;
+  std::string source;
+};
+
+Capacity capacity_for(const io::Document& doc, const RunOptions& o) {
+  Capacity c{{run::machine_cpus(), static_cast<double>(run::machine_available_mem_bytes())}, "machine"};
+  if (const io::Json* prov = doc.section("provision")) {
+    if (auto cpus = io::get_number(*prov, "cpus")) c.capacity.cpus = *cpus;
+    if (auto mem = io::get_number(*prov, "mem_bytes")) c.capacity.mem_bytes = *mem;
+    c.source = "provision";
+  }
+  std::string why;
+  if (!o.cpus.empty()) {
+    auto v = model::parse_cpus(o.cpus, &why);
+    if (!v || *v <= 0) fail(util::Exit::usage, "--cpus: {}", why.empty() ? "must be positive" : why);
+    c.capacity.cpus = *v;
+    c.source = "flags";
+  }
+  if (!o.mem.empty()) {
+    auto v = model::parse_bytes(o.mem, &why);
+    if (!v || *v == 0) fail(util::Exit::usage, "--mem: {}", why.empty() ? "must be positive" : why);
+    c.capacity.mem_bytes = static_cast<double>(*v);
+    c.source = "flags";
+  }
+  return c;
+}
+
+// What each task reserves and how long it is expected to take: the forecast's p95 (and p50
+// duration) where the document has a prediction, else the task's hints, else 1 cpu and no memory.
+std::vector<schedule::TaskInfo> task_info(const io::Document& doc) {
+  const auto& wf = doc.workflow();
+  std::unordered_map<std::string_view, const io::Json*> predicted;
+  if (const io::Json* pred = doc.section("prediction"))
+    if (const io::Json* tasks = io::get(*pred, "tasks"); tasks && tasks->IsArray())
+      for (const auto& t : tasks->GetArray())
+        if (auto id = io::get_string(t, "id")) predicted[*id] = &t;
+  auto quantile = [](const io::Json* entry, const char* measure, const char* q) -> std::optional<double> {
+    if (!entry) return std::nullopt;
+    const io::Json* m = io::get(*entry, measure);
+    return m ? io::get_number(*m, q) : std::nullopt;
+  };
+  std::vector<schedule::TaskInfo> info;
+  info.reserve(wf.tasks.size());
+  for (const auto& t : wf.tasks) {
+    auto it = predicted.find(t.id);
+    const io::Json* p = it == predicted.end() ? nullptr : it->second;
+    schedule::TaskInfo ti;
+    ti.demand.cpus = t.hints.cpus.value_or(quantile(p, "cpus", "p95").value_or(1.0));
+    if (auto m = quantile(p, "mem_bytes", "p95")) ti.demand.mem_bytes = *m;
+    else if (t.hints.mem_bytes) ti.demand.mem_bytes = static_cast<double>(*t.hints.mem_bytes);
+    ti.expected_s = quantile(p, "runtime_s", "p50").value_or(t.hints.duration_s.value_or(t.recorded.runtime_s.value_or(1.0)));
+    ti.priority = t.priority;
+    info.push_back(ti);
+  }
+  return info;
+}
+
+// Resume: what succeeded before with the same command and inputs is done; processes of the
+// earlier invocation still running (it was killed with -9) are stopped first.
+std::vector<char> resume_state(const io::Document& doc, const std::string& journal_path, const std::string& workdir) {
+  const auto& wf = doc.workflow();
+  std::unordered_map<std::string_view, uint32_t> index;
+  for (uint32_t i = 0; i < wf.tasks.size(); ++i) index.emplace(wf.tasks[i].id, i);
+  std::vector<char> done(wf.tasks.size(), 0);
+  std::unordered_map<std::string, run::JournalEntry> open_attempts;
+  for (const auto& e : run::Journal::read(journal_path)) {
+    std::string key = fmt::format("{}#{}", e.task, e.attempt);
+    if (e.event == "started") {
+      open_attempts[key] = e;
+      continue;
+    }
+    open_attempts.erase(key);
+    auto it = index.find(e.task);
+    if (it == index.end()) continue;
+    done[it->second] = 0;
+    if (e.status != "succeeded") continue;
+    const auto& t = wf.tasks[it->second];
+    std::vector<std::string> inputs;
+    for (const auto& f : t.inputs) inputs.push_back(f.path);
+    if (run::fingerprint(model::display(model::render_command(wf, t)), inputs, workdir) == e.fingerprint) done[it->second] = 1;
+  }
+  for (const auto& [key, e] : open_attempts) {
+    auto ticks = run::process_start_ticks(e.pid);
+    if (e.pid > 1 && ticks && *ticks == e.pid_start_ticks) {
+      util::note("stopping task '{}' (pid {}) left running by the interrupted invocation", e.task, e.pid);
+      ::kill(-e.pid, SIGKILL);
+    }
+  }
+  return done;
+}
+
+int run_run(const RunOptions& o, const Output& out) {
+  util::set_quiet(o.common.quiet);
+  std::string run_id, run_dir;
+  io::Document doc = [&] {
+    if (o.resume.empty()) return io::Document::load(o.common.input);
+    run_dir = run_root(o) + "/" + o.resume;
+    std::string saved = run_dir + "/document.json";
+    if (::access(saved.c_str(), R_OK) != 0)
+      fail(util::Exit::no_input, "--resume {}: no run directory at {} (see --run-root)", o.resume, run_dir);
+    return io::Document::load(saved);
+  }();
+  apply_params(doc, o.params);
+  model::Dag dag = analyze::checked_dag(doc);
+  const auto& wf = doc.workflow();
+  run_id = o.resume.empty() ? new_run_id(wf.name) : o.resume;
+  if (run_dir.empty()) run_dir = run_root(o) + "/" + run_id;
+  make_dirs(run_dir + "/logs");
+  int lock_fd = lock_run_dir(run_dir);
+  std::string workdir = o.workdir.empty() ? run_dir + "/work" : o.workdir;
+  make_dirs(workdir);
+  workdir = fs::absolute(workdir).lexically_normal().string();
+  run_dir = fs::absolute(run_dir).lexically_normal().string();
+  if (o.resume.empty()) io::write_output(run_dir + "/document.json", doc.serialize(io::Format::json));
+
+  run::ExecutorOptions eo;
+  eo.run_id = run_id;
+  eo.workflow_name = wf.name.empty() ? "workflow" : wf.name;
+  eo.log_dir = run_dir + "/logs";
+  eo.workdir = workdir;
+  Capacity cap = capacity_for(doc, o);
+  eo.capacity = cap.capacity;
+  eo.sample_interval_s = o.sample_interval_s;
+  eo.enforce_memory = o.enforce_memory;
+  eo.keep_going = o.keep_going;
+  eo.retry_backoff_s = o.retry_backoff_s;
+  eo.progress = o.progress == "always" || (o.progress == "auto" && isatty(STDERR_FILENO));
+  std::string journal_path = run_dir + "/journal.jsonl";
+  if (!o.resume.empty()) eo.done = resume_state(doc, journal_path, workdir);
+
+  std::optional<history::Store> store;
+  std::string history_path;
+  if (!o.no_history) {
+    history_path = history::resolve_history_path(o.history.empty() ? std::nullopt : std::optional<std::string>(o.history));
+    store.emplace(history::Store::open(history_path));
+  }
+  util::Clock& clock = util::real_clock();
+  run::LocalRunner runner;
+  run::Journal journal(journal_path);
+  std::unique_ptr<run::Events> events = o.events.empty() ? std::make_unique<run::Events>()
+                                                         : std::make_unique<run::Events>(o.events, clock, clock.monotonic());
+  run::Executor executor(wf, dag, task_info(doc), eo, runner, store ? &*store : nullptr, *events, &journal, clock);
+  util::note("run {} ({} tasks, {} cpus, {}); logs in {}", run_id, wf.tasks.size(), util::format_number(eo.capacity.cpus),
+             model::format_bytes(eo.capacity.mem_bytes), eo.log_dir);
+  run::RunResult result = executor.run();
+  for (const auto& id : result.clamped)
+    util::warn("task '{}' asks for more than the capacity; it was given the whole capacity", id);
+
+  run::RunInfo info{run_id, run_dir, workdir, history_path, cap.source, eo.capacity, eo.sample_interval_s};
+  doc.set_section("run", run::run_to_json(result, info, wf, doc.section("prediction"), doc.alloc()));
+  emit(doc, o.common, out);
+  ::close(lock_fd);
+  if (result.status == "interrupted") return util::code(util::Exit::interrupted);
+  return result.status == "succeeded" ? 0 : util::code(util::Exit::failed);
+}
+
+}  // namespace
+
+int run_main(int argc, const char* const* argv, const Output& out) {
+  CLI::App app{"Run a workflow on this machine: start tasks as capacity allows, measure each one's CPU,\n"
+               "memory and I/O from /proc, retry failures (memory retries grow from what was measured),\n"
+               "and record every attempt in the history that wf-predict learns from.",
+               "wf-run"};
+  RunOptions o;
+  add_common(app, o.common, {"json", "yaml"});
+  add_param_option(app, o.params);
+  app.add_option("--cpus", o.cpus, "capacity in cpus (default: the provision section, else this machine's)");
+  app.add_option("--mem", o.mem, "capacity in memory, e.g. 8GiB (default: provision, else available memory)");
+  app.add_option("--run-root", o.run_root, "where run directories live (default: $WF_RUN_ROOT or .wf/runs)")->type_name("DIR");
+  app.add_option("--workdir", o.workdir, "the tasks' working directory (default: the run directory's work/)")->type_name("DIR");
+  app.add_option("--resume", o.resume, "continue run RUN: tasks that succeeded (same command and inputs) are not run again")
+      ->type_name("RUN");
+  app.add_option("--events", o.events, "append a JSON Lines event stream to FILE")->type_name("FILE");
+  app.add_option("--history", o.history, "history database (default: $WF_HISTORY, else ~/.local/share/wf/history.db)")
+      ->type_name("PATH");
+  app.add_flag("--no-history", o.no_history, "do not record executions");
+  app.add_option("--sample-interval", o.sample_interval_s, "seconds between /proc samples")->capture_default_str()->check(CLI::Range(0.01, 3600.0));
+  app.add_flag("--enforce-memory", o.enforce_memory, "kill a task whose memory passes its reservation (then retried larger)");
+  app.add_flag("-k,--keep-going", o.keep_going, "after a failure, go on with every task that does not depend on it");
+  app.add_option("--retry-backoff", o.retry_backoff_s, "seconds before the first retry, doubled each time")->capture_default_str()->check(CLI::Range(0.0, 3600.0));
+  app.add_option("--progress", o.progress, "live progress line on stderr")->check(CLI::IsMember({"auto", "always", "never"}))->capture_default_str();
+  app.footer("Exit: 0 every task succeeded, 1 a task failed, 64 usage, 65 invalid workflow, 66 no input,\n"
+             "75 run directory busy, 130 interrupted. See wf-run(1), wf(7).");
+  return run_tool("wf-run", app, argc, argv, [&] { return run_run(o, out); });
+}
+
+}  // namespace wf::cli
