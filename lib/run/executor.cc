@@ -13,6 +13,7 @@
 
 #include "model/command.h"
 #include "model/units.h"
+#include "predict/estimate.h"
 #include "run/command.h"
 #include "run/environment.h"
 #include "run/machine.h"
@@ -155,13 +156,7 @@ struct Executor::Impl {
     e.workflow = opt.workflow_name;
     e.task_id = task.id;
     e.category = task.category;
-    if (auto in = task.input_bytes()) e.features.emplace_back(std::string(history::kFeatureInputBytes), static_cast<double>(*in));
-    if (task.hints.cpus) e.features.emplace_back(std::string(history::kFeatureCpus), *task.hints.cpus);
-    for (const auto& p : wf.params)
-      if (p.number && !model::find_param(wf, task, p.name)->text.empty() && !std::any_of(task.params.begin(), task.params.end(), [&](const auto& q) { return q.name == p.name; }))
-        e.features.emplace_back("param." + p.name, *p.number);
-    for (const auto& p : task.params)
-      if (p.number) e.features.emplace_back("param." + p.name, *p.number);
+    e.features = predict::task_features(wf, task);
     e.start_s = ar.start_s;
     e.end_s = ar.end_s;
     e.runtime_s = ar.runtime_s;

@@ -1,0 +1,49 @@
+#pragma once
+// What the predictor says about one task: for each measure, quantiles of its distribution, and
+// where they came from. The simulator draws from these; wf-run reserves their p95.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/workflow.h"
+
+namespace wf::predict {
+
+// Quantiles of a positive quantity. p50 <= p90 <= p95 <= p99 always.
+struct Quantiles {
+  double p50 = 0, p90 = 0, p95 = 0, p99 = 0;
+  // A value at quantile u in (0, 1), interpolated log-linearly between the known quantiles
+  // (a log-normal-shaped tail beyond p99, a mirror of the upper spread below p50).
+  double at(double u) const;
+  static Quantiles point(double v) { return {v, v, v, v}; }
+};
+
+// Where an estimate came from, most informed first.
+enum class Source {
+  model,   // a fitted model of the category on the task's features
+  stats,   // the category's empirical distribution (too few samples, or no useful feature)
+  hints,   // the task's own declared resources / duration
+  recorded,  // the task's recorded measurement (a WfFormat trace), used as is
+  fallback,  // nothing known: a default, said so
+};
+const char* to_string(Source s);
+
+struct Provenance {
+  Source source = Source::fallback;
+  std::string model;     // e.g. "loglinear(input_bytes)", "median+mad", "hint"
+  size_t samples = 0;    // history rows it learned from
+  std::optional<double> error;  // held-out median absolute percentage error, where measured
+};
+
+struct Estimate {
+  Quantiles runtime_s, cpus, mem_bytes, read_bytes, write_bytes;
+  Provenance runtime_from, cpus_from, mem_from, io_from;
+};
+
+// The features of a task as the history records them (history::kFeatureInputBytes, "cpus",
+// "param.<name>"), sorted by name. Shared by wf-run's recording and the predictor's lookups, so
+// both speak of the same thing.
+std::vector<std::pair<std::string, double>> task_features(const model::Workflow& wf, const model::Task& task);
+
+}  // namespace wf::predict
