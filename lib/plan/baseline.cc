@@ -22,6 +22,7 @@ std::optional<Baseline> naive_baseline(const Catalog& catalog, const Demand& d) 
     for (const Offer& o : catalog.offers) {
       if (o.region != region || o.option != PurchaseOption::on_demand) continue;
       const InstanceType* t = catalog.find_type(o.instance_type);
+      if (t->burstable && !d.allow_burstable) continue;
       bool fits = t->vcpu >= d.max_task_cpus && t->mem_bytes >= d.max_task_mem_bytes && t->gpus >= d.max_task_gpus;
       cands.push_back({&o, t, o.usd_per_hour, t->vcpu, t->mem_bytes / kGiB, t->gpus, fits});
     }

@@ -5,7 +5,8 @@
 // CSV format (aws-ec2.csv, gcp-compute.csv): one row per instance type and region, columns found by
 // name, extra columns ignored. Required: instance_type, region, vcpu, memory_gib. Optional:
 // provider, family, gpu, network_gbps, ondemand_usd_per_hour, spot_usd_per_hour,
-// spot_interruption_bucket (<5%, 5-10%, 10-15%, 15-20%, >20%), reserved_usd_per_hour.
+// spot_interruption_bucket (<5%, 5-10%, 10-15%, 15-20%, >20%), reserved_usd_per_hour, burstable
+// (true/false; when the column is absent, AWS t-family types — t2, t3, t3a, t4g — are burstable).
 // An empty price cell means the option is not offered there (no price was read); an empty gpu or
 // network cell means 0 / unknown. A bucket without a spot price is ignored.
 //
@@ -18,6 +19,7 @@
 //       memory: 128GiB              # required, with a unit: B KiB MiB GiB TiB (binary) or KB MB GB TB
 //       gpu: 0                      # optional, default 0
 //       network_gbps: 10            # optional
+//       burstable: false            # optional: vCPUs guaranteed only to a baseline share
 //       regions:                    # region -> prices; a price left out is not offered there
 //         site-a: {on_demand: 1.20, spot: 0.40, spot_interruption: 5-10%, reserved: 0.80}
 //         site-c: {spot: 0.35, spot_interruption: ">20%"}   # quote "<5%" and ">20%" in YAML
@@ -46,6 +48,9 @@ struct InstanceType {
   double mem_bytes = 0;
   double gpus = 0;
   double network_gbps = 0;  // 0 = unknown
+  // Its vCPUs are guaranteed only up to a baseline share (t3.medium: 20%); a sustained load is
+  // throttled or billed extra, so plans leave such types out unless the demand allows them.
+  bool burstable = false;
   std::string source;       // "file:line" of the first definition, for messages
 };
 

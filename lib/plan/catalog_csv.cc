@@ -1,4 +1,5 @@
 // The CSV catalog format; see catalog.h.
+#include <cctype>
 #include <map>
 #include <tuple>
 
@@ -44,7 +45,8 @@ class RowReader {
 };
 
 struct Columns {
-  std::optional<size_t> provider, region, type, family, vcpu, memory_gib, gpu, network, ondemand, spot, bucket, reserved;
+  std::optional<size_t> provider, region, type, family, vcpu, memory_gib, gpu, network, ondemand, spot, bucket, reserved,
+      burstable;
 };
 
 Columns find_columns(const util::Csv& csv) {
@@ -66,7 +68,14 @@ Columns find_columns(const util::Csv& csv) {
   c.spot = csv.column("spot_usd_per_hour");
   c.bucket = csv.column("spot_interruption_bucket");
   c.reserved = csv.column("reserved_usd_per_hour");
+  c.burstable = csv.column("burstable");
   return c;
+}
+
+// AWS's burstable families: t2, t3, t3a, t4g (the family is the type name before the dot).
+bool aws_burstable(const InstanceType& t) {
+  std::string family = t.family.empty() ? t.name.substr(0, t.name.find('.')) : t.family;
+  return t.provider == "aws" && family.size() >= 2 && family[0] == 't' && std::isdigit(static_cast<unsigned char>(family[1]));
 }
 
 InstanceType read_type(const RowReader& r, const Columns& c) {
@@ -79,6 +88,13 @@ InstanceType read_type(const RowReader& r, const Columns& c) {
   t.gpus = r.number(c.gpu, "gpu", Need::optional, Sign::non_negative).value_or(0);
   t.network_gbps = r.number(c.network, "network_gbps", Need::optional, Sign::non_negative).value_or(0);
   t.source = r.place();
+  std::string burst = util::to_lower(r.text(c.burstable, "burstable", Need::optional));
+  if (burst.empty())
+    t.burstable = aws_burstable(t);
+  else if (burst == "true" || burst == "1" || burst == "yes")
+    t.burstable = true;
+  else if (burst != "false" && burst != "0" && burst != "no")
+    fail(util::Exit::data, "{}:burstable: '{}' is not true or false", r.place(), burst);
   return t;
 }
 

@@ -92,7 +92,7 @@ void read_region(const YamlReader& r, const YAML::Node& prices, const InstanceTy
 
 InstanceType read_type(const YamlReader& r, const YAML::Node& n, const std::string& provider) {
   r.expect_map(n, "a type");
-  r.only_keys(n, {"name", "family", "vcpu", "memory", "gpu", "network_gbps", "regions"});
+  r.only_keys(n, {"name", "family", "vcpu", "memory", "gpu", "network_gbps", "burstable", "regions"});
   InstanceType t;
   t.name = r.text(n, "name", true);
   t.provider = provider;
@@ -105,6 +105,10 @@ InstanceType read_type(const YamlReader& r, const YAML::Node& n, const std::stri
   t.mem_bytes = *bytes;
   t.gpus = r.number(n, "gpu", false, false).value_or(0);
   t.network_gbps = r.number(n, "network_gbps", false, false).value_or(0);
+  std::string burst = r.text(n, "burstable", false);
+  if (!burst.empty() && burst != "true" && burst != "false")
+    r.bad(n["burstable"], fmt::format("burstable: '{}' is not true or false", burst));
+  t.burstable = burst == "true";
   t.source = r.line(n);
   return t;
 }

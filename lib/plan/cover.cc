@@ -45,6 +45,23 @@ int single_count(const Candidate& c, const Need& n) {
   return static_cast<int>(count);
 }
 
+// Cheaper, or as cheap (within `tie`, relative) with fewer instances: linear price lists tie often
+// (c7g.large x 4 = c7g.2xlarge; GCP n2d-standard-2 x 8 is 0.01% below n2d-standard-16), and fewer
+// machines are less to start, watch and release.
+bool better(double rate, int instances, const IntegerCover& than, double tie) {
+  if (!std::isfinite(than.usd_per_hour)) return true;
+  double tol = std::max(1e-9, tie) * std::max(1e-9, than.usd_per_hour);
+  if (rate < than.usd_per_hour - tol) return true;
+  if (rate > than.usd_per_hour + tol) return false;
+  return instances < than.instances() || (instances == than.instances() && rate < than.usd_per_hour);
+}
+
+int total(const std::vector<int>& counts) {
+  int n = 0;
+  for (int c : counts) n += c;
+  return n;
+}
+
 }  // namespace
 
 std::vector<Candidate> prune_dominated(std::vector<Candidate> cands) {
@@ -62,11 +79,7 @@ std::vector<Candidate> prune_dominated(std::vector<Candidate> cands) {
   return out;
 }
 
-int IntegerCover::instances() const {
-  int n = 0;
-  for (int c : counts) n += c;
-  return n;
-}
+int IntegerCover::instances() const { return total(counts); }
 
 std::optional<FractionalCover> Coverer::fractional(const Need& need) {
   auto cached = fractional_cache_.find(need);
@@ -98,13 +111,16 @@ std::optional<FractionalCover> Coverer::fractional(const Need& need) {
 void Coverer::search_residual(const Need& residual, size_t from, int depth, std::vector<int>& counts, double rate,
                               IntegerCover& best) const {
   if (satisfied(residual)) {
-    if (rate < best.usd_per_hour - 1e-12) best = IntegerCover{rate, counts};
+    if (better(rate, total(counts), best, tie_)) best = IntegerCover{rate, counts};
     return;
   }
   if (depth == 0) return;
   for (size_t i = from; i < candidates_.size(); ++i) {
     const Candidate& c = candidates_[i];
-    if (rate + c.rate_usd_per_hour >= best.usd_per_hour - 1e-12) break;  // sorted by rate: none later is cheaper
+    // Sorted by rate: no later candidate is cheaper (ties may still save instances, so allow equality).
+    if (std::isfinite(best.usd_per_hour) &&
+        rate + c.rate_usd_per_hour > best.usd_per_hour * (1 + std::max(1e-9, tie_)) + 1e-12)
+      break;
     ++counts[i];
     search_residual(take(residual, c, 1), i, depth - 1, counts, rate + c.rate_usd_per_hour, best);
     --counts[i];
@@ -133,11 +149,11 @@ std::optional<IntegerCover> Coverer::integer(const Need& need) {
     search_residual(residual, 0, 3, base, base_rate, best);
     Need left = need;
     for (size_t j = 0; j < n; ++j) left = take(left, candidates_[j], up[j]);
-    if (satisfied(left) && up_rate < best.usd_per_hour - 1e-12) best = IntegerCover{up_rate, up};
+    if (satisfied(left) && better(up_rate, total(up), best, tie_)) best = IntegerCover{up_rate, up};
     for (size_t j = 0; j < n; ++j) {
       int k = single_count(candidates_[j], need);
       double rate = k * candidates_[j].rate_usd_per_hour;
-      if (k > 0 && rate < best.usd_per_hour - 1e-12) {
+      if (k > 0 && better(rate, k, best, tie_)) {
         best = IntegerCover{rate, std::vector<int>(n, 0)};
         best.counts[j] = k;
       }

@@ -52,7 +52,10 @@ struct IntegerCover {
 class Coverer {
  public:
   // Keeps the candidates prune_dominated() leaves, in its order; counts index into candidates().
-  explicit Coverer(std::vector<Candidate> candidates) : candidates_(prune_dominated(std::move(candidates))) {}
+  // Integer mixes within `fewer_within` (relative, e.g. 0.001) of the cheapest count as ties, and
+  // the tie goes to fewer instances.
+  explicit Coverer(std::vector<Candidate> candidates, double fewer_within = 0)
+      : candidates_(prune_dominated(std::move(candidates))), tie_(fewer_within) {}
   const std::vector<Candidate>& candidates() const { return candidates_; }
 
   // nullopt when no mix covers the need (e.g. gpus wanted, none offered).
@@ -67,6 +70,7 @@ class Coverer {
                        IntegerCover& best) const;
 
   std::vector<Candidate> candidates_;
+  double tie_ = 0;
   std::map<Need, std::optional<FractionalCover>> fractional_cache_;
   std::map<Need, std::optional<IntegerCover>> integer_cache_;
 };

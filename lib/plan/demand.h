@@ -53,6 +53,9 @@ struct Demand {
   std::string data_region;
   std::optional<double> transfer_usd_per_gb;  // used where the catalog has no price for the pair
   Billing billing = Billing::per_second();
+  // Burstable types (InstanceType::burstable) guarantee only a baseline share of their vCPUs; the
+  // forecast is a sustained load, so they are left out unless allowed.
+  bool allow_burstable = false;
 
   bool allows(PurchaseOption option) const;
   bool allows(const std::string& region) const;

@@ -9,6 +9,8 @@ namespace wf::plan {
 std::string usd(double amount) {
   if (std::fabs(amount) >= 1000) return fmt::format("${:.0f}", amount);
   if (std::fabs(amount) >= 1) return fmt::format("${:.2f}", amount);
+  if (amount == 0) return "$0";
+  if (std::fabs(amount) < 1e-4) return amount > 0 ? "<$0.0001" : "-<$0.0001";
   return fmt::format("${:.3g}", amount);
 }
 

@@ -1,5 +1,6 @@
 #pragma once
-// Amounts and durations in plan messages: "$0.0291", "$12.35", "$1234", "45 s", "20 min", "3.5 h".
+// Amounts and durations in plan messages: "<$0.0001", "$0.0291", "$12.35", "$1234", "45 s", "20 min",
+// "3.5 h".
 #include <string>
 
 namespace wf::plan {

@@ -21,6 +21,8 @@ bool holds_largest_task(const InstanceType& t, const Demand& d) {
   return t.vcpu >= d.max_task_cpus && t.mem_bytes >= d.max_task_mem_bytes && t.gpus >= d.max_task_gpus;
 }
 
+// What re-running interrupted work costs per hour: the same type on-demand in the same region, or,
+// where the catalog has no such price, the spot price itself (the work is re-run on spot).
 double replacement_usd_per_hour(const Catalog& catalog, const Offer& o) {
   const Offer* od = catalog.find_offer(o.instance_type, o.region, PurchaseOption::on_demand);
   return od ? od->usd_per_hour : o.usd_per_hour;
@@ -114,6 +116,7 @@ std::optional<RegionSetup> setup_region(const Catalog& catalog, const Demand& d,
     if (o.region != region || !d.allows(o.option)) continue;
     if (o.option == PurchaseOption::spot && !spot_ok) continue;
     const InstanceType* t = catalog.find_type(o.instance_type);
+    if (t->burstable && !d.allow_burstable) continue;
     Candidate c{&o, t, o.usd_per_hour, t->vcpu, t->mem_bytes / kGiB, t->gpus, holds_largest_task(*t, d)};
     s.listed.push_back(c);
     if (o.option == PurchaseOption::spot && run_h > 0) c.rate_usd_per_hour += spot_interruption_usd(catalog, o, d, run_h) / run_h;
@@ -207,7 +210,7 @@ void add_items(const Catalog& catalog, const Candidate& c, const Demand& d, cons
 std::optional<RegionPlan> plan_region(const Catalog& catalog, const RegionSetup& setup, const Demand& d,
                                       const std::vector<Segment>& segs, const PlanOptions& options,
                                       std::string& why_not) {
-  Coverer flex(setup.flexible);
+  Coverer flex(setup.flexible, options.fewer_instances_within);
   Coverer reserved(setup.reserved);
   auto [base_index, base_count] = choose_reserved_base(flex, reserved, d, segs);
   const Candidate* base = base_count > 0 ? &reserved.candidates()[base_index] : nullptr;

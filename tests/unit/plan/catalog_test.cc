@@ -65,6 +65,26 @@ TEST_CASE("csv catalog: offers per option, empty spot cells mean no spot offer")
   CHECK(c.regions() == std::vector<std::string>{"us-central1", "us-east-1"});
 }
 
+TEST_CASE("csv catalog: AWS t-family types are burstable unless a column says otherwise") {
+  Catalog c = parse_catalog_csv(std::string(kHeader) +
+                                    "aws,us-east-1,t3.medium,t3,2,4,0,0.256,0.0416,,<5%\n"
+                                    "aws,us-east-1,t4g.small,,2,2,0,0.256,0.0168,,\n"
+                                    "aws,us-east-1,trn1.2xlarge,trn1,8,32,0,3.125,1.34,,\n"
+                                    "gcp,us-central1,t2d-standard-1,t2d,1,4,,,0.04,,\n",
+                                "t.csv");
+  CHECK(c.find_type("t3.medium")->burstable);
+  CHECK(c.find_type("t4g.small")->burstable);
+  CHECK_FALSE(c.find_type("trn1.2xlarge")->burstable);
+  CHECK_FALSE(c.find_type("t2d-standard-1")->burstable);  // GCP's t2d is not burstable
+  Catalog d = parse_catalog_csv("region,instance_type,vcpu,memory_gib,ondemand_usd_per_hour,burstable\n"
+                                "r,x.1,2,4,0.1,true\nr,t3.big,2,4,0.1,false\n",
+                                "b.csv");
+  CHECK(d.find_type("x.1")->burstable);
+  CHECK_FALSE(d.find_type("t3.big")->burstable);
+  CHECK(error_of("region,instance_type,vcpu,memory_gib,burstable\nr,x.1,2,4,maybe\n") ==
+        "t.csv:2:burstable: 'maybe' is not true or false");
+}
+
 TEST_CASE("csv catalog: bad cells name file, line and column") {
   std::string h = kHeader;
   CHECK(error_of(h + "aws,us-east-1,m5.large,m5,two,8,0,0.75,0.096,0.0291,15-20%\n") ==

@@ -371,6 +371,19 @@ TEST_CASE("determinism: the same inputs give the same plan; ties break by price,
   CHECK(make_plan(z, flat).items.at(0).instance_type == "t");
 }
 
+TEST_CASE("burstable types are left out unless the demand allows them") {
+  Catalog c = merge_all({two_sites(), parse_catalog_yaml(
+      "types:\n  - {name: t.2, vcpu: 2, memory: 4GiB, burstable: true, regions: {site-a: {on_demand: 0.02}}}\n", "t.yaml")});
+  Demand d;
+  d.steps = {step(0, 3600, 2, 4)};
+  d.regions = {"site-a"};
+  d.options = {PurchaseOption::on_demand};
+  CHECK(make_plan(c, d).items.at(0).instance_type == "c.2");
+  CHECK(naive_baseline(c, d)->items.at(0).instance_type == "c.2");
+  d.allow_burstable = true;
+  CHECK(make_plan(c, d).items.at(0).instance_type == "t.2");
+}
+
 TEST_CASE("an empty demand needs nothing") {
   Plan p = make_plan(two_sites(), Demand{});
   CHECK(p.items.empty());
