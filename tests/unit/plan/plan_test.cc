@@ -245,6 +245,25 @@ TEST_CASE("billing minimums: a short window costs the minimum") {
   CHECK(p.lower_bound_usd == Approx(0.08));
 }
 
+TEST_CASE("per-hour billing: instances paid to the end of their hour cover what follows") {
+  Catalog c = two_sites();
+  Demand d;
+  d.regions = {"site-a"};
+  d.options = {PurchaseOption::on_demand};
+  d.billing = Billing::per_hour();
+  // A 10-minute peak on two m.16, then 50 minutes that two c.2 would cover: the m.16 are paid for
+  // the hour anyway, so nothing else is bought.
+  d.steps = {step(0, 600, 32, 128), step(600, 3600, 4, 8)};
+  Plan p = make_plan(c, d);
+  CHECK_FALSE(find_uncovered(p, d));
+  CHECK(p.total_usd == Approx(2 * 0.78));
+  for (const auto& it : p.items) CHECK(it.instance_type == "m.16");
+  // Per second the same timeline switches to the small type after the peak.
+  d.billing = Billing::per_second();
+  p = make_plan(c, d);
+  CHECK(p.total_usd == Approx(2 * 0.78 / 6 + 2 * 0.08 * 50 / 60));
+}
+
 TEST_CASE("hysteresis: a short dip keeps the instances, a long one releases them") {
   Catalog c = two_sites();
   Demand d;
