@@ -1,0 +1,126 @@
+#include <catch2/catch.hpp>
+
+#include "predict/forecast.h"
+#include "predict/simulate.h"
+
+using namespace wf;
+using namespace wf::predict;
+
+namespace {
+
+model::Workflow make(const std::vector<std::pair<std::string, std::vector<std::string>>>& tasks) {
+  model::Workflow wf;
+  for (const auto& [id, needs] : tasks) {
+    model::Task t;
+    t.id = id;
+    t.category = id;
+    t.needs = needs;
+    wf.tasks.push_back(t);
+  }
+  return wf;
+}
+
+SimTask task(double runtime, double cpus = 1, double mem = 0, double io = 0) {
+  SimTask t;
+  t.runtime_s = runtime;
+  t.expected_s = runtime;
+  t.used_cpus = cpus;
+  t.used_mem_bytes = mem;
+  t.reserved = {cpus, mem};
+  t.io_bytes = io;
+  return t;
+}
+
+}  // namespace
+
+TEST_CASE("unlimited capacity: every task starts when its last parent ends") {
+  auto wf = make({{"a", {}}, {"b", {"a"}}, {"c", {"a"}}, {"d", {"b", "c"}}});
+  model::Dag dag(wf);
+  auto r = simulate(dag, {task(2), task(3), task(5), task(1)}, {});
+  CHECK(r.start == std::vector<double>{0, 2, 2, 7});
+  CHECK(r.makespan_s == 8);
+  auto prof = demand_profile({task(2), task(3), task(5), task(1)}, r);
+  CHECK(peaks(prof).tasks == 2);
+}
+
+TEST_CASE("one cpu serialises independent tasks, longest first") {
+  auto wf = make({{"a", {}}, {"b", {}}, {"c", {}}});
+  model::Dag dag(wf);
+  SimCapacity cap;
+  cap.cpus = 1;
+  auto r = simulate(dag, {task(1), task(3), task(2)}, cap);
+  CHECK(r.makespan_s == Approx(6));
+  CHECK(r.start[1] == 0);  // the longest first
+  CHECK(r.start[2] == Approx(3));
+  CHECK(r.start[0] == Approx(5));
+}
+
+TEST_CASE("I/O above the bandwidth slows tasks down together and delays successors") {
+  auto wf = make({{"a", {}}, {"b", {}}, {"c", {"a"}}});
+  model::Dag dag(wf);
+  // a and b each move 100 bytes in 10 s (10 B/s); 10 B/s shared means half speed for both.
+  std::vector<SimTask> tasks{task(10, 1, 0, 100), task(10, 1, 0, 100), task(1)};
+  SimCapacity cap;
+  cap.io_bytes_per_s = 10;
+  auto r = simulate(dag, tasks, cap);
+  CHECK(r.end[0] == Approx(20));
+  CHECK(r.start[2] == Approx(20));  // the cascade
+  CHECK(r.slowdown_s == Approx(20));
+  auto free_run = simulate(dag, tasks, {});
+  CHECK(free_run.makespan_s == Approx(11));
+}
+
+TEST_CASE("the forecast is deterministic for a seed and widens with uncertainty") {
+  auto wf = make({{"a", {}}, {"b", {"a"}}, {"c", {"a"}}});
+  model::Dag dag(wf);
+  Estimate e;
+  e.runtime_s = {10, 15, 20, 30};
+  e.cpus = Quantiles::point(1);
+  e.mem_bytes = {100, 150, 200, 300};
+  std::vector<Estimate> est(3, e);
+  ForecastOptions o;
+  o.samples = 200;
+  o.seed = 7;
+  auto f1 = forecast(wf, dag, est, o);
+  auto f2 = forecast(wf, dag, est, o);
+  CHECK(f1.makespan_s.p50 == f2.makespan_s.p50);
+  CHECK(f1.makespan_s.p95 == f2.makespan_s.p95);
+  CHECK(f1.makespan_s.p50 > 15);
+  CHECK(f1.makespan_s.p95 > f1.makespan_s.p50);
+  CHECK(f1.peak_tasks.p50 == 2);
+  CHECK(f1.peak_reserved_mem_bytes.p50 == Approx(400));  // two tasks at their p95 reservation
+  o.seed = 8;
+  auto f3 = forecast(wf, dag, est, o);
+  CHECK(f3.makespan_s.p50 != f1.makespan_s.p50);
+}
+
+TEST_CASE("concurrent staggered runs share the capacity") {
+  auto wf = make({{"a", {}}});
+  model::Dag dag(wf);
+  Estimate e;
+  e.runtime_s = Quantiles::point(10);
+  e.cpus = Quantiles::point(1);
+  e.mem_bytes = Quantiles::point(1);
+  ForecastOptions o;
+  o.samples = 1;
+  o.concurrency = 3;
+  o.stagger_s = 5;
+  auto f = forecast(wf, dag, {e}, o);
+  CHECK(f.makespan_s.p50 == Approx(20));  // 0..10, 5..15, 10..20
+  CHECK(f.peak_tasks.p50 == 2);
+  o.capacity.cpus = 1;
+  auto g = forecast(wf, dag, {e}, o);
+  CHECK(g.makespan_s.p50 == Approx(30));
+}
+
+TEST_CASE("quantiles interpolate monotonically") {
+  Quantiles q{10, 20, 30, 50};
+  CHECK(q.at(0.5) == Approx(10));
+  CHECK(q.at(0.95) == Approx(30));
+  double prev = 0;
+  for (double u = 0.01; u < 1; u += 0.01) {
+    CHECK(q.at(u) >= prev);
+    prev = q.at(u);
+  }
+  CHECK(q.at(0.9999) <= 100);
+}
