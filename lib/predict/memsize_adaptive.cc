@@ -36,14 +36,14 @@ std::vector<double> AdaptiveSizer::estimates(double feature) const {
   if (auto p = linear_regression_.predict({&feature, 1})) e[linear] = std::max(*p, static_cast<double>(min_bytes_));
   // The largest usage among the `neighbours` seen inputs closest in log size; among equally close
   // ones, the most recent.
-  std::vector<std::pair<double, size_t>> near;
-  near.reserve(usages_.size());
-  for (size_t i = 0; i < usages_.size(); ++i)
-    near.emplace_back(std::abs(log_features_[i] - lx), usages_.size() - 1 - i);
-  auto k = std::min(near.size(), static_cast<size_t>(std::max(options_.neighbours, 1)));
+  const size_t n = usages_.size();
+  std::vector<std::pair<double, size_t>> near;  // (distance, age: 0 = the latest seen)
+  near.reserve(n);
+  for (size_t i = 0; i < n; ++i) near.emplace_back(std::abs(log_features_[i] - lx), n - 1 - i);
+  auto k = std::min(n, static_cast<size_t>(std::max(options_.neighbours, 1)));
   std::partial_sort(near.begin(), near.begin() + static_cast<std::ptrdiff_t>(k), near.end());
   e[nearest_max] = 0;
-  for (size_t i = 0; i < k; ++i) e[nearest_max] = std::max(e[nearest_max], usages_[usages_.size() - 1 - near[i].second]);
+  for (size_t i = 0; i < k; ++i) e[nearest_max] = std::max(e[nearest_max], usages_[n - 1 - near[i].second]);
   const auto& asc = ladder_.ascending();
   if (!asc.empty()) e[median_seen] = static_cast<double>(asc[(asc.size() - 1) / 2]);
   for (auto& v : e) v = std::max(v, 1.0);
@@ -53,7 +53,8 @@ std::vector<double> AdaptiveSizer::estimates(double feature) const {
 Bytes AdaptiveSizer::allocation(const Expert& x, const std::vector<double>& est) const {
   auto k = static_cast<size_t>(x.estimate);
   double want = est[k] * x.factor * (x.envelope ? max_ratio_[k] : 1.0);
-  double cap = std::min(static_cast<double>(max_bytes_) * options_.cap_margin, static_cast<double>(options_.node_bytes));
+  double cap = std::min(static_cast<double>(max_bytes_) * options_.cap_margin,
+                        static_cast<double>(options_.node_bytes));
   return std::max<Bytes>(1, static_cast<Bytes>(std::ceil(std::min(want, cap))));
 }
 
