@@ -1,0 +1,73 @@
+#include "predict/model_measure.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+namespace wf::predict {
+
+const char* to_string(Measure m) {
+  switch (m) {
+    case Measure::runtime_s: return "runtime_s";
+    case Measure::mem_bytes: return "mem_bytes";
+    case Measure::cpus: return "cpus";
+    case Measure::read_bytes: return "read_bytes";
+    case Measure::write_bytes: return "write_bytes";
+  }
+  return "runtime_s";
+}
+
+double log_offset(Measure m) {
+  switch (m) {
+    case Measure::runtime_s: return 0.01;
+    case Measure::mem_bytes: return 1024.0 * 1024.0;
+    case Measure::cpus: return 0.01;
+    case Measure::read_bytes:
+    case Measure::write_bytes: return 4096;
+  }
+  return 1;
+}
+
+std::optional<double> find_feature(const Features& features, std::string_view name) {
+  auto it = std::lower_bound(features.begin(), features.end(), name,
+                             [](const auto& f, std::string_view n) { return f.first < n; });
+  if (it == features.end() || it->first != name) return std::nullopt;
+  return it->second;
+}
+
+double slog1p(double x) { return x < 0 ? -std::log1p(-x) : std::log1p(x); }
+
+std::optional<double> MeasureModel::centre(const Features& x) const {
+  double z = intercept;
+  for (size_t j = 0; j < features.size(); ++j) {
+    auto v = find_feature(x, features[j]);
+    if (!v) return std::nullopt;
+    z += slopes[j] * slog1p(*v);
+  }
+  return z;
+}
+
+std::optional<Quantiles> MeasureFit::evaluate(const Features& x, Provenance& from) const {
+  if (!chosen) return std::nullopt;
+  const MeasureModel* model = &*chosen;
+  std::optional<double> z = model->centre(x);
+  std::string why;
+  if (!z && stats) {
+    why = fmt::format(" (the task has no {})", fmt::join(chosen->features, ", "));
+    model = &*stats;
+    z = model->centre(x);
+  }
+  double offset = log_offset(measure);
+  auto value = [&](size_t level) { return std::max(std::exp(*z + model->spread.at(level)) - offset, 0.0); };
+  Quantiles q{value(0), value(1), value(2), value(3)};
+  if (lower_bound) {
+    q.p95 = std::max(q.p95, *lower_bound);
+    q.p99 = std::max(q.p99, q.p95);
+  }
+  from = Provenance{model->source, model->name + why, model->samples, model->error};
+  return q;
+}
+
+}  // namespace wf::predict

@@ -1,0 +1,191 @@
+// The fitting pieces: Huber regression, calibrated residual quantiles, and the cross-validated
+// choice of a measure's model — on synthetic data whose truth is known.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <vector>
+
+#include "model_synthetic.h"
+#include "predict/fit_quantiles.h"
+#include "predict/fit_robust.h"
+#include "predict/model_category.h"
+#include "predict/model_measure.h"
+
+using namespace wf;
+using namespace wf::predict;
+using wf::predict::testing::power_law;
+using wf::predict::testing::Rng;
+using wf::predict::testing::row;
+
+TEST_CASE("fit_huber recovers a line that a few gross outliers would drag under least squares") {
+  Eigen::MatrixXd x(40, 1);
+  Eigen::VectorXd y(40);
+  for (int i = 0; i < 40; ++i) {
+    x(i, 0) = i;
+    y(i) = 3 + 0.5 * i + (i % 2 ? 0.01 : -0.01);
+  }
+  y(5) += 50;
+  y(30) += 80;
+  RobustFit fit = fit_huber(x, y);
+  CHECK(fit.slopes(0) == Approx(0.5).margin(0.01));
+  CHECK(fit.intercept == Approx(3).margin(0.1));
+}
+
+TEST_CASE("fit_huber gives a feature that never varies a zero slope") {
+  Eigen::MatrixXd x(6, 2);
+  Eigen::VectorXd y(6);
+  for (int i = 0; i < 6; ++i) {
+    x(i, 0) = i;
+    x(i, 1) = 7;
+    y(i) = 1 + 2 * i;
+  }
+  RobustFit fit = fit_huber(x, y);
+  CHECK(fit.slopes(0) == Approx(2).margin(1e-6));
+  CHECK(fit.slopes(1) == Approx(0).margin(1e-6));
+  CHECK(fit.intercept == Approx(1).margin(1e-5));
+}
+
+TEST_CASE("predictive_quantile reads ranks at u(n+1) and extrapolates past the largest residual") {
+  std::vector<double> r = {1, 2, 3, 4, 5, 6, 7, 8, 9};  // n = 9: rank of u is 10u
+  CHECK(predictive_quantile(r, 0.5, 0.01) == Approx(5));
+  CHECK(predictive_quantile(r, 0.85, 0.01) == Approx(8.5));
+  // Beyond rank 9 (u > 0.9): max + mean excess over the median (2.5) × log(1 / (10 (1 - u))).
+  CHECK(predictive_quantile(r, 0.95, 0.01) == Approx(9 + 2.5 * std::log(2.0)));
+  CHECK(predictive_quantile(r, 0.99, 0.01) == Approx(9 + 2.5 * std::log(10.0)));
+  // All alike: the tail's floor keeps the upper quantiles apart from the median.
+  std::vector<double> same(5, 0.0);
+  Spread s = calibrated_spread(same, 0.02);
+  CHECK(s.q50 == 0);
+  CHECK(s.q95 > 0);
+  CHECK(s.q99 > s.q95);
+}
+
+TEST_CASE("a measure with a feature that explains it gets the regression, and a held-out error") {
+  auto rows = power_law("align", 7, 60, 0.1);
+  CategoryFit fit = fit_category("align", rows);
+  const MeasureFit& m = fit.at(Measure::runtime_s);
+  REQUIRE(m.chosen);
+  CHECK(m.chosen->name == "loglinear(input_bytes)");
+  CHECK(m.chosen->source == Source::model);
+  CHECK(m.chosen->slopes.at(0) == Approx(0.8).margin(0.05));
+  CHECK(*m.chosen->error < 0.15);
+  REQUIRE(m.stats);  // kept for tasks without the feature
+  CHECK(m.stats->name == "median");
+  REQUIRE(m.candidates.size() == 2);
+  CHECK(m.candidates[0].name == "median");
+  CHECK(m.candidates[0].error > m.candidates[1].error);
+}
+
+TEST_CASE("noise that no feature explains keeps the median") {
+  Rng rng{3};
+  std::vector<history::Execution> rows;
+  for (int i = 0; i < 40; ++i) rows.push_back(row("qc", i, 100 * std::exp(0.3 * rng.normal()), 1e6 * (i + 1)));
+  CategoryFit fit = fit_category("qc", rows);
+  const MeasureFit& m = fit.at(Measure::runtime_s);
+  REQUIRE(m.chosen);
+  CHECK(m.chosen->name == "median");
+  CHECK(m.chosen->source == Source::stats);
+  CHECK_FALSE(m.stats);
+}
+
+TEST_CASE("over many histories, a useless feature is rarely chosen and a useful one almost always") {
+  int noise_chosen = 0, signal_chosen = 0;
+  for (uint64_t seed = 1; seed <= 100; ++seed) {
+    Rng rng{seed};
+    std::vector<history::Execution> noise;
+    for (int i = 0; i < 40; ++i) noise.push_back(row("n", i, 100 * std::exp(0.3 * rng.normal()), 1e6 * (i + 1)));
+    CategoryFit a = fit_category("n", noise);
+    noise_chosen += a.at(Measure::runtime_s).chosen->source == Source::model;
+    CategoryFit b = fit_category("s", power_law("s", seed, 40, 0.5));
+    signal_chosen += b.at(Measure::runtime_s).chosen->source == Source::model;
+  }
+  CHECK(noise_chosen <= 10);
+  CHECK(signal_chosen >= 95);
+}
+
+TEST_CASE("sample counts decide what may compete") {
+  SECTION("fewer than 5: the median with a wide margin over the largest") {
+    std::vector<history::Execution> rows = {row("a", 0, 10), row("a", 1, 20), row("a", 2, 40)};
+    CategoryFit fit = fit_category("a", rows);
+  const MeasureFit& m = fit.at(Measure::runtime_s);
+    REQUIRE(m.chosen);
+    CHECK(m.chosen->name == "max+margin");
+    Provenance from;
+    Quantiles q = *m.evaluate({}, from);
+    CHECK(q.p50 == Approx(20));
+    CHECK(q.p90 == Approx(50));
+    CHECK(q.p95 == Approx(60));
+    CHECK(q.p99 == Approx(80));
+    CHECK(from.samples == 3);
+    CHECK(from.error.has_value());  // leave-one-out of the median
+  }
+  SECTION("5 to 7: the median only, even when a feature would explain it") {
+    auto rows = power_law("b", 1, 7, 0.05);
+    CategoryFit fit = fit_category("b", rows);
+  const MeasureFit& m = fit.at(Measure::runtime_s);
+    CHECK(m.chosen->name == "median");
+    CHECK(m.candidates.size() == 1);
+  }
+  SECTION("none: no model, and the measure says so") {
+    CategoryFit fit = fit_category("c", {});
+  const MeasureFit& m = fit.at(Measure::mem_bytes);
+    CHECK_FALSE(m.chosen);
+    Provenance from;
+    CHECK_FALSE(m.evaluate({}, from));
+  }
+}
+
+TEST_CASE("cpus used is cpu time over runtime; measures missing from the rows stay unfitted") {
+  std::vector<history::Execution> rows;
+  for (int i = 0; i < 10; ++i) {
+    auto e = row("x", i, 100);
+    e.cpu_time_s = 250;
+    rows.push_back(e);
+  }
+  CategoryFit fit = fit_category("x", rows);
+  CHECK(fit.at(Measure::cpus).summary.median == Approx(2.5));
+  CHECK_FALSE(fit.at(Measure::mem_bytes).chosen);
+  CHECK_FALSE(fit.at(Measure::read_bytes).chosen);
+}
+
+// The calibration claim: on fresh draws from the same process, p50/p90/p95/p99 are exceeded
+// about 50/10/5/1% of the time.
+TEST_CASE("intervals from held-out residuals are calibrated on fresh data") {
+  auto train = power_law("k", 11, 300, 0.4);
+  auto test = power_law("k", 12, 4000, 0.4);
+  CategoryFit fit = fit_category("k", train);
+  const MeasureFit& m = fit.at(Measure::runtime_s);
+  REQUIRE(m.chosen->name == "loglinear(input_bytes)");
+  size_t over50 = 0, over90 = 0, over95 = 0, over99 = 0;
+  for (const auto& e : test) {
+    Provenance from;
+    Quantiles q = *m.evaluate(e.features, from);
+    over50 += *e.runtime_s > q.p50;
+    over90 += *e.runtime_s > q.p90;
+    over95 += *e.runtime_s > q.p95;
+    over99 += *e.runtime_s > q.p99;
+  }
+  auto rate = [&](size_t k) { return static_cast<double>(k) / static_cast<double>(test.size()); };
+  CHECK(rate(over50) == Approx(0.50).margin(0.05));
+  CHECK(rate(over90) == Approx(0.10).margin(0.03));
+  CHECK(rate(over95) == Approx(0.05).margin(0.02));
+  CHECK(rate(over99) == Approx(0.01).margin(0.01));
+}
+
+TEST_CASE("small samples are widened, not overconfident: p95 over many small histories") {
+  // 200 histories of 10 rows each (the median model); each predicts 50 fresh rows.
+  size_t over95 = 0, total = 0;
+  for (uint64_t seed = 1; seed <= 200; ++seed) {
+    Rng rng{seed * 7919};
+    std::vector<history::Execution> rows;
+    for (int i = 0; i < 10; ++i) rows.push_back(row("s", i, 30 * std::exp(0.5 * rng.normal())));
+    CategoryFit fit = fit_category("s", rows);
+  const MeasureFit& m = fit.at(Measure::runtime_s);
+    Provenance from;
+    Quantiles q = *m.evaluate({}, from);
+    for (int j = 0; j < 50; ++j, ++total) over95 += 30 * std::exp(0.5 * rng.normal()) > q.p95;
+  }
+  double rate = static_cast<double>(over95) / static_cast<double>(total);
+  CHECK(rate <= 0.06);
+  CHECK(rate >= 0.01);  // widened, yet still an interval rather than a wall
+}
