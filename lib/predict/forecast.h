@@ -56,6 +56,11 @@ Forecast forecast(const model::Workflow& wf, const model::Dag& dag, const std::v
 io::Json prediction_to_json(const Forecast& f, const model::Workflow& wf, const std::vector<Estimate>& estimates,
                             io::Alloc& a);
 
+// The per-task estimates back from a `prediction` section, in the workflow's task order; a task
+// missing from it gets hint_estimate. For tools downstream of wf-predict (wf-provision simulates
+// the run under the capacity it chose).
+std::vector<Estimate> estimates_from_json(const io::Json& prediction, const model::Workflow& wf);
+
 // A terminal summary with a small text chart of demand over time.
 std::string render_forecast_table(const Forecast& f, const model::Workflow& wf, const std::vector<Estimate>& estimates);
 

@@ -1,6 +1,7 @@
 // The `prediction` section and its terminal rendering.
 #include <algorithm>
 #include <cmath>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -107,6 +108,39 @@ Json prediction_to_json(const Forecast& f, const model::Workflow& wf, const std:
   }
   o.AddMember("tasks", tasks, a);
   return o;
+}
+
+std::vector<Estimate> estimates_from_json(const Json& prediction, const model::Workflow& wf) {
+  std::unordered_map<std::string_view, const Json*> by_id;
+  if (const Json* tasks = io::get(prediction, "tasks"); tasks && tasks->IsArray())
+    for (const auto& t : tasks->GetArray())
+      if (auto id = io::get_string(t, "id")) by_id[*id] = &t;
+  auto quantiles = [](const Json& t, const char* key, Quantiles& q) {
+    const Json* m = io::get(t, key);
+    if (!m || !m->IsObject()) return false;
+    q.p50 = io::get_number(*m, "p50").value_or(0);
+    q.p90 = io::get_number(*m, "p90").value_or(q.p50);
+    q.p95 = io::get_number(*m, "p95").value_or(q.p90);
+    q.p99 = io::get_number(*m, "p99").value_or(q.p95);
+    return true;
+  };
+  std::vector<Estimate> out;
+  out.reserve(wf.tasks.size());
+  for (const auto& task : wf.tasks) {
+    auto it = by_id.find(task.id);
+    Estimate e = hint_estimate(task);
+    if (it != by_id.end()) {
+      const Json& t = *it->second;
+      quantiles(t, "runtime_s", e.runtime_s);
+      quantiles(t, "cpus", e.cpus);
+      quantiles(t, "mem_bytes", e.mem_bytes);
+      quantiles(t, "read_bytes", e.read_bytes);
+      quantiles(t, "write_bytes", e.write_bytes);
+      e.runtime_from = e.cpus_from = e.mem_from = e.io_from = {Source::model, "from the prediction section", 0, std::nullopt};
+    }
+    out.push_back(e);
+  }
+  return out;
 }
 
 namespace {
