@@ -44,7 +44,10 @@ struct SpawnSpec {
 pid_t spawn(const SpawnSpec& spec);
 
 // Sends `sig` to every process of group `pgid`. True when at least one process got it, false when
-// the group no longer exists. Throws wf::Error for pgid <= 1 (70: kill(-1) would signal every
+// the group no longer exists. The group outlives its leader while any member is left (background
+// jobs of a task that exited), and its id cannot be reused until the last member is gone; once it
+// is, the number may in time name another group, so callers stop signalling a task's group after
+// kill_group has returned false for it. Throws wf::Error for pgid <= 1 (70: kill(-1) would signal every
 // process we may signal, kill(0) our own group), EPERM (77) and a bad signal number (70).
 bool kill_group(pid_t pgid, int sig);
 
