@@ -1,0 +1,115 @@
+#include "provider/ledger_schema.h"
+
+#include <array>
+#include <string_view>
+
+#include "history/sqlite.h"
+
+namespace wf::provider {
+namespace {
+
+namespace sql = history::sql;
+
+// Version 1. Text columns default to '' (never NULL) so equality tests need no IS NULL cases.
+// expires_s is max(created_s, heartbeat_s) + ttl_s, kept in the row so expiry is an index range.
+constexpr std::string_view kV1 = R"sql(
+CREATE TABLE resources (
+  id          TEXT PRIMARY KEY,
+  provider    TEXT NOT NULL,
+  kind        TEXT NOT NULL,
+  spec        TEXT NOT NULL DEFAULT '{}',
+  provider_id TEXT NOT NULL DEFAULT '',
+  run_id      TEXT NOT NULL DEFAULT '',
+  created_s   REAL NOT NULL,
+  ttl_s       REAL CHECK (ttl_s IS NULL OR ttl_s > 0),
+  heartbeat_s REAL,
+  expires_s   REAL,
+  state       TEXT NOT NULL CHECK (state IN
+                ('intent','creating','active','releasing','released','failed','orphaned')),
+  error       TEXT NOT NULL DEFAULT '',
+  detail      TEXT NOT NULL DEFAULT '{}',
+  claim       TEXT NOT NULL DEFAULT '',
+  claimed_s   REAL,
+  updated_s   REAL NOT NULL
+);
+CREATE INDEX resources_run ON resources (run_id);
+CREATE INDEX resources_state ON resources (state, expires_s);
+CREATE INDEX resources_provider_id ON resources (provider, provider_id);
+CREATE TABLE leases (
+  id          TEXT PRIMARY KEY,
+  run_id      TEXT NOT NULL DEFAULT '',
+  cpus        REAL NOT NULL CHECK (cpus >= 0),
+  mem_bytes   INTEGER NOT NULL CHECK (mem_bytes >= 0),
+  disk_bytes  INTEGER NOT NULL CHECK (disk_bytes >= 0),
+  priority    INTEGER NOT NULL DEFAULT 0,
+  created_s   REAL NOT NULL,
+  heartbeat_s REAL NOT NULL,
+  ttl_s       REAL NOT NULL CHECK (ttl_s > 0),
+  expires_s   REAL NOT NULL,
+  scratch_dir TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX leases_expires ON leases (expires_s);
+CREATE TABLE lease_waiters (
+  id          TEXT PRIMARY KEY,
+  priority    INTEGER NOT NULL,
+  since_s     REAL NOT NULL,
+  seen_s      REAL NOT NULL,
+  cpus        REAL NOT NULL,
+  mem_bytes   INTEGER NOT NULL,
+  disk_bytes  INTEGER NOT NULL
+);
+)sql";
+
+struct Migration {
+  int to_version;
+  std::string_view sql;
+};
+
+constexpr std::array<Migration, 1> kMigrations{{{1, kV1}}};
+
+int user_version(sql::Db& db) {
+  sql::Stmt q(db, "PRAGMA user_version");
+  q.step();
+  return static_cast<int>(q.integer(0));
+}
+
+void check_not_newer(sql::Db& db, int version) {
+  if (version > ledger_schema_version())
+    fail(util::Exit::data, "{}: ledger schema version {} is newer than this wf understands (up to {}): upgrade wf",
+         db.path(), version, ledger_schema_version());
+}
+
+void check_empty(sql::Db& db) {
+  sql::Stmt q(db, "SELECT COUNT(*) FROM sqlite_master");
+  q.step();
+  if (q.integer(0) > 0)
+    fail(util::Exit::data, "{}: an SQLite database, but not a wf ledger (no schema version, {} objects)", db.path(),
+         q.integer(0));
+}
+
+}  // namespace
+
+int ledger_schema_version() { return kMigrations.back().to_version; }
+
+void migrate_ledger(sql::Db& db) {
+  int version = user_version(db);
+  check_not_newer(db, version);
+  if (version == ledger_schema_version()) return;
+  db.exec("BEGIN IMMEDIATE");
+  try {
+    version = user_version(db);
+    check_not_newer(db, version);
+    if (version == 0) check_empty(db);
+    for (const Migration& m : kMigrations) {
+      if (m.to_version <= version) continue;
+      db.exec(m.sql);
+      db.exec(fmt::format("PRAGMA user_version = {}", m.to_version));
+    }
+    db.exec("COMMIT");
+  } catch (...) {
+    db.rollback();
+    throw;
+  }
+}
+
+}  // namespace wf::provider
