@@ -24,7 +24,8 @@
 //   - read_bytes/write_bytes: rchar/wchar, bytes moved by read()/write()-family calls, from disk
 //     or page cache, pipes and sockets alike (what the task asked for, stable across cache states);
 //   - disk_read_bytes/disk_write_bytes: read_bytes/write_bytes of /proc/PID/io, bytes that reached
-//     the storage layer (writes counted when dirtied); like cpu_s these include reaped children.
+//     the storage layer (writes counted when dirtied). Both I/O pairs, like cpu_s, include the
+//     members' reaped children (the kernel folds a reaped child's counters into its parent's).
 //     /proc/PID/io needs ptrace-read access (same user, not set-uid): when a member's cannot be
 //     read, io_complete is false and its I/O is missing from the sums;
 //   - processes: members that are not zombies (a zombie's CPU and I/O still count).
