@@ -1,6 +1,7 @@
 // fit_measure(): the cross-validated choice among the candidate models of model_measure.h.
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <set>
 
 #include <Eigen/Dense>
@@ -22,10 +23,13 @@ struct Data {
   std::vector<size_t> fold_of;  // fold index of each sample
   size_t folds = 0;
   double offset = 0;
+  // The raw values of each usable feature, per sample (filled by usable_features()), so the folds
+  // never look features up by name.
+  std::map<std::string, std::vector<double>, std::less<>> columns;
 };
 
 Data make_data(Measure m, std::span<const Observation> obs, const PredictorOptions& o) {
-  Data d{m, obs, {}, {}, 0, log_offset(m)};
+  Data d{m, obs, {}, {}, 0, log_offset(m), {}};
   size_t n = obs.size();
   d.folds = n <= o.loo_up_to ? n : std::min(o.folds, n);
   for (size_t i = 0; i < n; ++i) {
@@ -61,50 +65,72 @@ bool clearly_better(const std::vector<double>& a, const std::vector<double>& b) 
   return wins + losses > 0 && wins - losses >= 1.645 * std::sqrt(wins + losses);
 }
 
-// The design matrix of `features` (slog1p of each) over the rows in `rows`.
-Eigen::MatrixXd design(const Data& d, const std::vector<std::string>& features, const std::vector<size_t>& rows) {
-  Eigen::MatrixXd x(static_cast<Eigen::Index>(rows.size()), static_cast<Eigen::Index>(features.size()));
+// A candidate: no feature is the median; `linear` regresses the value itself on the raw features,
+// otherwise its log on their slog1p.
+struct Spec {
+  std::vector<std::string> features;
+  bool linear = false;
+};
+
+std::string model_name(const Spec& s) {
+  if (s.features.empty()) return "median";
+  return fmt::format("{}({})", s.linear ? "linear" : "loglinear", fmt::join(s.features, ","));
+}
+
+// The design matrix of a candidate over the rows in `rows`.
+Eigen::MatrixXd design(const Data& d, const Spec& s, const std::vector<size_t>& rows) {
+  Eigen::MatrixXd x(static_cast<Eigen::Index>(rows.size()), static_cast<Eigen::Index>(s.features.size()));
   for (size_t r = 0; r < rows.size(); ++r)
-    for (size_t j = 0; j < features.size(); ++j)
-      x(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(j)) =
-          slog1p(*find_feature(*d.obs[rows[r]].features, features[j]));
+    for (size_t j = 0; j < s.features.size(); ++j) {
+      double v = d.columns.find(s.features[j])->second[rows[r]];
+      x(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(j)) = s.linear ? v : slog1p(v);
+    }
   return x;
 }
 
-// Fits the model of `features` (none: the median) on `rows`.
-MeasureModel fit_on(const Data& d, const std::vector<std::string>& features, const std::vector<size_t>& rows,
-                    const PredictorOptions& o) {
+// Fits a candidate on `rows`.
+MeasureModel fit_on(const Data& d, const Spec& s, const std::vector<size_t>& rows, const PredictorOptions& o) {
   MeasureModel m;
-  m.features = features;
-  if (features.empty()) {
+  m.features = s.features;
+  m.linear = s.linear;
+  if (s.features.empty()) {
     std::vector<double> z;
     for (size_t r : rows) z.push_back(d.z[r]);
     m.intercept = median(std::move(z));
     return m;
   }
   Eigen::VectorXd y(static_cast<Eigen::Index>(rows.size()));
-  for (size_t r = 0; r < rows.size(); ++r) y(static_cast<Eigen::Index>(r)) = d.z[rows[r]];
-  RobustFit fit = fit_huber(design(d, features, rows), y, HuberOptions{o.huber_k});
+  m.floor = s.linear ? d.obs[rows[0]].value : 0;
+  for (size_t r = 0; r < rows.size(); ++r) {
+    y(static_cast<Eigen::Index>(r)) = s.linear ? d.obs[rows[r]].value : d.z[rows[r]];
+    if (s.linear) m.floor = std::min(m.floor, d.obs[rows[r]].value);
+  }
+  RobustFit fit = fit_huber(design(d, s, rows), y, HuberOptions{o.huber_k});
   m.intercept = fit.intercept;
   m.slopes.assign(fit.slopes.data(), fit.slopes.data() + fit.slopes.size());
+  m.offset = d.offset;
   return m;
 }
 
 // Each sample's centre as predicted by the model fitted without its fold.
-std::vector<double> held_out_centres(const Data& d, const std::vector<std::string>& features, const PredictorOptions& o) {
+std::vector<double> held_out_centres(const Data& d, const Spec& s, const PredictorOptions& o) {
   std::vector<double> centre(d.z.size());
   for (size_t k = 0; k < d.folds; ++k) {
     std::vector<size_t> train, test;
     for (size_t i = 0; i < d.z.size(); ++i) (d.fold_of[i] == k ? test : train).push_back(i);
-    MeasureModel m = fit_on(d, features, train, o);
-    for (size_t i : test) centre[i] = *m.centre(*d.obs[i].features);
+    MeasureModel m = fit_on(d, s, train, o);
+    std::vector<double> x(s.features.size());
+    for (size_t i : test) {
+      for (size_t j = 0; j < x.size(); ++j) x[j] = d.columns.find(s.features[j])->second[i];
+      centre[i] = m.centre_of(x);
+    }
   }
   return centre;
 }
 
 // Numeric features every sample has, with at least three distinct values: input_bytes first, then
 // cpus, then the rest by name; at most max_features.
-std::vector<std::string> usable_features(const Data& d, const PredictorOptions& o) {
+std::vector<std::string> usable_features(Data& d, const PredictorOptions& o) {
   std::vector<std::string> names;
   for (const auto& [name, value] : *d.obs[0].features) names.push_back(name);
   auto rank = [](const std::string& s) { return s == history::kFeatureInputBytes ? 0 : s == history::kFeatureCpus ? 1 : 2; };
@@ -112,30 +138,28 @@ std::vector<std::string> usable_features(const Data& d, const PredictorOptions& 
   std::vector<std::string> out;
   for (const auto& name : names) {
     std::set<double> distinct;
-    bool everywhere = true;
+    std::vector<double> column;
     for (const auto& ob : d.obs) {
       auto v = find_feature(*ob.features, name);
-      if (!v) {
-        everywhere = false;
-        break;
-      }
+      if (!v) break;
+      column.push_back(*v);
       if (distinct.size() < 3) distinct.insert(*v);
     }
-    if (everywhere && distinct.size() >= 3 && out.size() < o.max_features) out.push_back(name);
+    if (column.size() < d.obs.size() || distinct.size() < 3 || out.size() >= o.max_features) continue;
+    out.push_back(name);
+    d.columns.emplace(name, std::move(column));
   }
   return out;
 }
 
-std::vector<std::vector<std::string>> feature_sets(const std::vector<std::string>& features) {
-  std::vector<std::vector<std::string>> sets;
-  for (const auto& f : features) sets.push_back({f});
+// Log-log on each feature, linear on each feature, then log-log on each pair: simplest first.
+std::vector<Spec> regressions(const std::vector<std::string>& features) {
+  std::vector<Spec> specs;
+  for (const auto& f : features) specs.push_back({{f}, false});
+  for (const auto& f : features) specs.push_back({{f}, true});
   for (size_t i = 0; i < features.size(); ++i)
-    for (size_t j = i + 1; j < features.size(); ++j) sets.push_back({features[i], features[j]});
-  return sets;
-}
-
-std::string model_name(const std::vector<std::string>& features) {
-  return features.empty() ? "median" : fmt::format("loglinear({})", fmt::join(features, ","));
+    for (size_t j = i + 1; j < features.size(); ++j) specs.push_back({{features[i], features[j]}, false});
+  return specs;
 }
 
 // Too few samples to hold any out reliably: the median, and a wide margin over the largest.
@@ -149,7 +173,7 @@ MeasureModel max_margin(const Data& d, const PredictorOptions& o) {
   m.intercept = std::log(med + d.offset);
   auto above = [&](double factor) { return std::log(factor * top + d.offset) - m.intercept; };
   m.spread = Spread{0, above(1.25), above(1.5), above(2)};
-  if (values.size() >= 2) m.error = held_out_error(d, held_out_centres(d, {}, o));
+  if (values.size() >= 2) m.error = held_out_error(d, held_out_centres(d, Spec{}, o));
   return m;
 }
 
@@ -167,9 +191,9 @@ MeasureFit fit_measure(Measure measure, std::span<const Observation> observation
     fit.chosen = max_margin(d, o);
     return fit;
   }
-  std::vector<std::vector<std::string>> sets = {{}};
+  std::vector<Spec> sets = {Spec{}};
   if (observations.size() >= o.min_model_samples)
-    for (auto& s : feature_sets(usable_features(d, o))) sets.push_back(std::move(s));
+    for (auto& s : regressions(usable_features(d, o))) sets.push_back(std::move(s));
   // Every candidate's held-out centres. The best regression by median error, ties to the earlier
   // (simpler) one, is chosen when it also clearly beats the median.
   size_t best = 0;
@@ -186,7 +210,7 @@ MeasureFit fit_measure(Measure measure, std::span<const Observation> observation
     std::vector<size_t> all(observations.size());
     for (size_t i = 0; i < all.size(); ++i) all[i] = i;
     MeasureModel m = fit_on(d, sets[c], all, o);
-    m.source = sets[c].empty() ? Source::stats : Source::model;
+    m.source = sets[c].features.empty() ? Source::stats : Source::model;
     m.name = model_name(sets[c]);
     m.samples = observations.size();
     m.error = fit.candidates[c].error;

@@ -44,12 +44,13 @@ RobustFit fit_huber(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, const Hu
     if (fit.scale <= 1e-12) break;
     double cut = options.k * fit.scale;
     for (Eigen::Index i = 0; i < r.size(); ++i) w(i) = std::abs(r(i)) <= cut ? 1.0 : cut / std::abs(r(i));
-    double before = fit.intercept;
+    double intercept_before = fit.intercept;
     Eigen::VectorXd slopes_before = fit.slopes;
     solve_weighted(x, y, w, options.ridge, fit);
-    double change = std::abs(fit.intercept - before);
-    if (fit.slopes.size() > 0) change = std::max(change, (fit.slopes - slopes_before).cwiseAbs().maxCoeff());
-    if (change <= options.tolerance * (1 + std::abs(fit.intercept))) break;
+    // Converged when no fitted value moved by more than a sliver of the residual scale: a test in
+    // the units of y, whatever the units of each feature.
+    Eigen::ArrayXd moved = (x * (fit.slopes - slopes_before)).array() + (fit.intercept - intercept_before);
+    if (moved.abs().maxCoeff() <= options.tolerance * fit.scale) break;
   }
   return fit;
 }

@@ -9,7 +9,7 @@ namespace wf::predict {
 struct HuberOptions {
   double k = 1.345;        // the tuning constant, in robust standard deviations (95% efficiency)
   int max_iterations = 50;
-  double tolerance = 1e-9;  // on the largest change of a coefficient
+  double tolerance = 1e-6;  // on the largest change of a fitted value, relative to the residual scale
   // Added to the diagonal of the centred normal equations (× rows), so a feature that does not
   // vary in the rows gets a zero slope instead of a singular system.
   double ridge = 1e-9;

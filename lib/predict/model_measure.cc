@@ -39,14 +39,23 @@ std::optional<double> find_feature(const Features& features, std::string_view na
 
 double slog1p(double x) { return x < 0 ? -std::log1p(-x) : std::log1p(x); }
 
-std::optional<double> MeasureModel::centre(const Features& x) const {
+double MeasureModel::centre_of(std::span<const double> values) const {
   double z = intercept;
+  for (size_t j = 0; j < values.size(); ++j) z += slopes[j] * (linear ? values[j] : slog1p(values[j]));
+  return linear ? std::log(std::max(z, floor) + offset) : z;
+}
+
+std::optional<double> MeasureModel::centre(const Features& x) const {
+  double values[8];
+  std::vector<double> more;
+  std::span<double> v(values, features.size() <= 8 ? features.size() : 0);
+  if (features.size() > 8) v = (more.resize(features.size()), std::span<double>(more));
   for (size_t j = 0; j < features.size(); ++j) {
-    auto v = find_feature(x, features[j]);
-    if (!v) return std::nullopt;
-    z += slopes[j] * slog1p(*v);
+    auto f = find_feature(x, features[j]);
+    if (!f) return std::nullopt;
+    v[j] = *f;
   }
-  return z;
+  return centre_of(v);
 }
 
 std::optional<Quantiles> MeasureFit::evaluate(const Features& x, Provenance& from) const {

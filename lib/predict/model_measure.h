@@ -7,7 +7,9 @@
 // there and relative errors become symmetric. Candidates:
 //   - "median": the category's median (a robust constant); its spread is the held-out residuals'.
 //   - "loglinear(f[,g])": Huber regression of z on log1p of one or two numeric features (input_bytes
-//     first), tried only from min_model_samples on. The one with the lowest held-out error is
+//     first); "linear(f)": Huber regression of the value itself on one feature, for the affine
+//     shape (a fixed base plus a part proportional to the input) that memory often has and a power
+//     law cannot bend to. Tried only from min_model_samples on. The one with the lowest held-out error is
 //     chosen when that error is below the median's and it wins clearly more of the held-out samples
 //     than it loses (a sign test at 5%), so a feature that explains nothing is not chosen by luck.
 //   - "max+margin": below min_stats_samples there is too little to hold out; the median, and upper
@@ -60,20 +62,26 @@ struct Observation {
   const Features* features = nullptr;
 };
 
-// centre(x) = intercept + Σ slope_j · slog1p(x_j) in log space; the value at level kLevels[i] is
+// The centre in log space: intercept + Σ slope_j · slog1p(x_j); for a linear model
+// log(max(intercept + Σ slope_j · x_j, floor) + offset). The value at level kLevels[i] is
 // exp(centre + spread.at(i)) − offset, never below 0.
 struct MeasureModel {
   Source source = Source::stats;
-  std::string name;                   // "median", "loglinear(input_bytes)", "max+margin"
+  std::string name;                   // "median", "loglinear(input_bytes)", "linear(input_bytes)", "max+margin"
   std::vector<std::string> features;  // what centre() reads, in slope order
   double intercept = 0;
   std::vector<double> slopes;
+  bool linear = false;
+  double floor = 0;   // linear: the smallest value it learned from (an affine fit can go below zero)
+  double offset = 0;  // linear: the measure's log_offset()
   Spread spread;
   size_t samples = 0;
   std::optional<double> error;  // held-out median absolute percentage error (0.1 = 10%)
 
   // nullopt when `x` lacks one of the model's features.
   std::optional<double> centre(const Features& x) const;
+  // The same from the features' values, in the order of `features`.
+  double centre_of(std::span<const double> values) const;
 };
 
 // sign(x) · log(1 + |x|): the feature transform.

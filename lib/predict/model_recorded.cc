@@ -1,5 +1,9 @@
 #include "predict/model_recorded.h"
 
+#include <filesystem>
+
+#include "history/store.h"
+#include "io/document.h"
 #include "predict/estimate.h"
 #include "predict/models.h"
 
@@ -45,6 +49,22 @@ std::vector<history::Execution> executions_from_recorded(const model::Workflow& 
       ++*skipped;
   }
   return out;
+}
+
+history::ImportResult import_wfformat(history::Store& store, const std::string& path, history::ImportOptions options) {
+  auto doc = io::Document::load(path);
+  if (doc.input_kind() != "wfformat") fail(util::Exit::data, "{}: not a WfFormat instance (it reads as a {})", path, doc.input_kind());
+  doc.diagnostics().finish();
+  const model::Workflow& wf = doc.workflow();
+  if (options.workflow.empty()) options.workflow = wf.name;
+  options = history::import_detail::complete(std::move(options), path);
+  RecordedRun run{options.run_id, options.workflow, history::import_detail::canonical_source(path)};
+  history::Parsed parsed;
+  parsed.rows = executions_from_recorded(wf, run, &parsed.skipped);
+  for (size_t i = 0; i < parsed.rows.size(); ++i)
+    if (auto problem = history::find_problem(parsed.rows[i]))
+      fail(util::Exit::data, "{}: task '{}': {}", path, parsed.rows[i].task_id, *problem);
+  return history::import_detail::store(store, parsed);
 }
 
 }  // namespace wf::predict

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "history/execution.h"
+#include "history/import.h"
 #include "model/workflow.h"
 
 namespace wf::predict {
@@ -29,5 +30,12 @@ std::optional<history::Execution> execution_from_recorded(const model::Workflow&
 // Every measured task's row, in task order; `skipped` (if given) counts the unmeasured ones.
 std::vector<history::Execution> executions_from_recorded(const model::Workflow& wf, const RecordedRun& run,
                                                          size_t* skipped = nullptr);
+
+// Imports a WfFormat instance (read by io::Document) into `store` like history's other importers:
+// whole or not at all, again adds nothing (rows keyed by the file's canonical path). Run id: the
+// option, else the file's stem; workflow: the option, else the instance's name, else the run id.
+// Errors: 66 missing, 65 not a WfFormat instance or invalid (FILE:LINE:COL of each problem).
+history::ImportResult import_wfformat(history::Store& store, const std::string& path,
+                                      history::ImportOptions options = {});
 
 }  // namespace wf::predict

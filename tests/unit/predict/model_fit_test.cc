@@ -71,9 +71,34 @@ TEST_CASE("a measure with a feature that explains it gets the regression, and a 
   CHECK(*m.chosen->error < 0.15);
   REQUIRE(m.stats);  // kept for tasks without the feature
   CHECK(m.stats->name == "median");
-  REQUIRE(m.candidates.size() == 2);
+  REQUIRE(m.candidates.size() == 3);
   CHECK(m.candidates[0].name == "median");
+  CHECK(m.candidates[1].name == "loglinear(input_bytes)");
+  CHECK(m.candidates[2].name == "linear(input_bytes)");
   CHECK(m.candidates[0].error > m.candidates[1].error);
+}
+
+TEST_CASE("an affine measure (a base plus a part proportional to the input) gets the linear model") {
+  Rng rng{5};
+  std::vector<history::Execution> rows;
+  for (int i = 0; i < 40; ++i) {
+    double input = 1e6 * std::pow(1000.0, rng.uniform());
+    auto e = row("sort", i, 10, input);
+    e.peak_rss_bytes = static_cast<std::int64_t>((1e8 + 0.5 * input) * (1 + 0.02 * rng.normal()));
+    rows.push_back(e);
+  }
+  CategoryFit fit = fit_category("sort", rows);
+  const MeasureFit& m = fit.at(Measure::mem_bytes);
+  REQUIRE(m.chosen);
+  CHECK(m.chosen->name == "linear(input_bytes)");
+  CHECK(m.chosen->slopes.at(0) == Approx(0.5).epsilon(0.05));
+  Provenance from;
+  Quantiles q = *m.evaluate({{"input_bytes", 4e8}}, from);
+  CHECK(q.p50 == Approx(3e8).epsilon(0.03));
+  CHECK(q.p95 > q.p50);
+  // Below every input it has seen, an affine fit is held at the smallest value it learned from.
+  Quantiles low = *m.evaluate({{"input_bytes", 0}}, from);
+  CHECK(low.p50 >= 0.9e8);
 }
 
 TEST_CASE("noise that no feature explains keeps the median") {
