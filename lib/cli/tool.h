@@ -43,5 +43,6 @@ const char* version();
 // Each tool's entry point (tools/wf-<name>.cc is one line calling it).
 int analyze_main(int argc, const char* const* argv, const Output& out = Output::standard());
 int run_main(int argc, const char* const* argv, const Output& out = Output::standard());
+int history_main(int argc, const char* const* argv, const Output& out = Output::standard());
 
 }  // namespace wf::cli
