@@ -1,8 +1,14 @@
 // The predictor: per-task estimates from history, the fallbacks and their provenance, OOM lower
-// bounds, determinism, and the store-backed and in-memory predictors agreeing.
+// bounds, determinism, the store-backed and in-memory predictors agreeing, and WfFormat import.
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 #include <vector>
+
+#include <fmt/format.h>
 
 #include "history/store.h"
 #include "model_synthetic.h"
@@ -188,4 +194,41 @@ TEST_CASE("a trace task's recorded measurement becomes the history row it stands
   REQUIRE(e.features.size() == 1);
   CHECK(e.features[0] == std::pair<std::string, double>{"input_bytes", 4096});
   CHECK_FALSE(history::find_problem(e));
+}
+
+TEST_CASE("a WfFormat instance imports whole, once, keyed by its canonical path") {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::temp_directory_path() / fmt::format("wf-models-test-{}", ::getpid());
+  fs::create_directories(dir);
+  std::ofstream(dir / "tiny-001.json") << R"({"name": "tiny", "schemaVersion": "1.5", "workflow": {
+    "specification": {"tasks": [
+        {"id": "a_1", "name": "a_1", "parents": [], "children": ["b_1"], "inputFiles": ["f"], "outputFiles": []},
+        {"id": "b_1", "name": "b_1", "parents": ["a_1"], "children": [], "inputFiles": [], "outputFiles": []}],
+      "files": [{"id": "f", "sizeInBytes": 1000}]},
+    "execution": {"makespanInSeconds": 10, "executedAt": "2024-01-01T00:00:00Z", "tasks": [
+        {"id": "a_1", "runtimeInSeconds": 4, "avgCPU": 50, "memoryInBytes": 2000, "command": {"program": "align"}},
+        {"id": "b_1", "runtimeInSeconds": 6, "command": {"program": "merge"}}]}}})";
+  std::ofstream(dir / "native.yaml") << "tasks:\n  - id: a\n    run: \"true\"\n";
+  auto store = history::Store::open(":memory:");
+  std::string path = (dir / "tiny-001.json").string();
+  CHECK(import_wfformat(store, path) == history::ImportResult{2, 0, 0});
+  CHECK(import_wfformat(store, path) == history::ImportResult{0, 2, 0});
+  auto rows = store.export_all();
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0].run_id == "tiny-001");
+  CHECK(rows[0].workflow == "tiny");
+  CHECK(rows[0].category == "align");
+  CHECK(rows[0].cpu_time_s == Approx(2));
+  CHECK(rows[0].peak_rss_bytes == 2000);
+  CHECK(rows[0].executor == "import:wfformat");
+  CHECK(rows[0].source == fs::weakly_canonical(path).string());
+  CHECK(rows[1].category == "merge");
+  try {
+    import_wfformat(store, (dir / "native.yaml").string());
+    FAIL("a native workflow imported as WfFormat");
+  } catch (const wf::Error& e) {
+    CHECK(e.exit() == util::Exit::data);
+    CHECK_THAT(e.what(), Catch::Contains("not a WfFormat instance"));
+  }
+  fs::remove_all(dir);
 }
