@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The manual agrees with the tools: every tool in $WF_BIN has a page man/<tool>.1.scd, every option
-# its --help lists (long, and short) appears in that page, every man/*.scd renders with scdoc and
+# its --help lists (long, and short; a subcommand's too) appears in that page, every man/*.scd renders with scdoc and
 # names itself as its file does, and the pages the build made ($WF_MAN_DIR) are not stale.
 # Generic on purpose: a tool or a page that lands later is checked without a change here.
 # Env: WF_BIN (the build's bin dir), WF_SOURCE_DIR, WF_MAN_DIR (the build's man dir, optional).
@@ -48,6 +48,11 @@ options_of() {
     grep -E '^[[:space:]]+-' "$help" | sed -E 's/^[[:space:]]+//; s/[[:space:]].*$//' | tr ',' '\n'
     grep -oE -- '(^|[^A-Za-z0-9_-])--[A-Za-z][A-Za-z0-9-]*' "$help" | sed -E 's/^[^-]//'
   } | grep -E '^--?[A-Za-z][A-Za-z0-9-]*$' | sort -u
+}
+
+# The subcommands a --help text lists: the first word of each line of its "Subcommands:" block.
+subcommands_of() {
+  awk '/^Subcommands:/ { on = 1; next } on && /^[[:space:]]*$/ { on = 0 } on && /^[[:space:]]+[a-z]/ { print $1 }' "$1"
 }
 
 # 1. Every page renders, and its preamble names the page its file name says: wf-run.1.scd -> wf-run(1).
@@ -98,6 +103,16 @@ for exe in "${tools[@]}"; do
     fail "$tool has no man page: expected man/$tool.1.scd"
     continue
   fi
+  # A tool with subcommands (CLI11's "Subcommands:" block) has options of its own under each:
+  # their --help texts join the tool's.
+  for sub in $(subcommands_of "$help"); do
+    if ! "$exe" "$sub" --help > "$scratch/$tool.$sub.help" 2>&1; then
+      fail "$tool $sub --help exits non-zero (expected 0)"
+      continue
+    fi
+    cat "$scratch/$tool.$sub.help" >> "$help"
+    mentions "$sub" "$page" || fail "man/$tool.1.scd does not document the subcommand '$sub'"
+  done
   mapfile -t options < <(options_of "$help")
   if [ ${#options[@]} -eq 0 ]; then
     fail "$tool --help lists no option (expected at least --help)"
