@@ -141,38 +141,80 @@ std::vector<schedule::TaskInfo> task_info(const io::Document& doc) {
   return info;
 }
 
-// Resume: what succeeded before with the same command and inputs is done; processes of the
-// earlier invocation still running (it was killed with -9) are stopped first.
-std::vector<char> resume_state(const io::Document& doc, const std::string& journal_path, const std::string& workdir) {
+// What a resumed run takes over from the invocations before it (read from the journal).
+struct Resume {
+  std::vector<char> done;          // succeeded with the same command and inputs, and so did every task it needs
+  std::vector<int> prior_attempts;  // the highest attempt number started, per task
+  std::vector<std::pair<uint32_t, run::JournalEntry>> ended;  // every ended attempt with its measurement
+};
+
+// Stops the processes of attempts that were running when the earlier invocation died (kill -9):
+// those whose pid still names the process it started (same start time). Waits until they are gone.
+void stop_leftovers(const std::unordered_map<std::string, run::JournalEntry>& open_attempts) {
+  std::vector<pid_t> stopped;
+  for (const auto& [key, e] : open_attempts) {
+    auto ticks = run::process_start_ticks(e.pid);
+    if (e.pid > 1 && ticks && *ticks == e.pid_start_ticks) {
+      util::note("stopping task '{}' (pid {}) left running by the interrupted invocation", e.task, e.pid);
+      ::kill(-e.pid, SIGKILL);
+      ::kill(e.pid, SIGKILL);  // in case it left its group
+      stopped.push_back(e.pid);
+    }
+  }
+  for (int i = 0; i < 200 && !stopped.empty(); ++i) {
+    std::erase_if(stopped, [](pid_t pid) { return !run::process_start_ticks(pid); });  // gone or a zombie
+    if (!stopped.empty()) ::usleep(10'000);
+  }
+}
+
+// What succeeded before with the same command and inputs is done — unless a task it needs is not
+// (that one runs again, so everything below it must too).
+Resume resume_state(const io::Document& doc, const model::Dag& dag, const std::string& journal_path, const std::string& workdir) {
   const auto& wf = doc.workflow();
   std::unordered_map<std::string_view, uint32_t> index;
   for (uint32_t i = 0; i < wf.tasks.size(); ++i) index.emplace(wf.tasks[i].id, i);
-  std::vector<char> done(wf.tasks.size(), 0);
+  Resume r{std::vector<char>(wf.tasks.size(), 0), std::vector<int>(wf.tasks.size(), 0), {}};
   std::unordered_map<std::string, run::JournalEntry> open_attempts;
-  for (const auto& e : run::Journal::read(journal_path)) {
+  for (auto& e : run::Journal::read(journal_path)) {
+    auto it = index.find(e.task);
+    if (it != index.end()) r.prior_attempts[it->second] = std::max(r.prior_attempts[it->second], e.attempt);
     std::string key = fmt::format("{}#{}", e.task, e.attempt);
     if (e.event == "started") {
       open_attempts[key] = e;
       continue;
     }
     open_attempts.erase(key);
-    auto it = index.find(e.task);
     if (it == index.end()) continue;
-    done[it->second] = 0;
-    if (e.status != "succeeded") continue;
-    const auto& t = wf.tasks[it->second];
-    std::vector<std::string> inputs;
-    for (const auto& f : t.inputs) inputs.push_back(f.path);
-    if (run::fingerprint(model::display(model::render_command(wf, t)), inputs, workdir) == e.fingerprint) done[it->second] = 1;
-  }
-  for (const auto& [key, e] : open_attempts) {
-    auto ticks = run::process_start_ticks(e.pid);
-    if (e.pid > 1 && ticks && *ticks == e.pid_start_ticks) {
-      util::note("stopping task '{}' (pid {}) left running by the interrupted invocation", e.task, e.pid);
-      ::kill(-e.pid, SIGKILL);
+    uint32_t t = it->second;
+    r.done[t] = 0;
+    if (e.status == "succeeded") {
+      std::vector<std::string> inputs;
+      for (const auto& f : wf.tasks[t].inputs) inputs.push_back(f.path);
+      if (run::fingerprint(model::display(model::render_command(wf, wf.tasks[t])), inputs, workdir) == e.fingerprint) r.done[t] = 1;
     }
+    if (e.result && e.attempt >= 1) r.ended.emplace_back(t, std::move(e));
   }
-  return done;
+  for (uint32_t t : dag.topo_order())
+    for (uint32_t p : dag.parents(t)) r.done[t] = r.done[t] && r.done[p];
+  stop_leftovers(open_attempts);
+  return r;
+}
+
+// History rows of the earlier invocations that did not reach the store (wf-run was killed before
+// its batch was written, or the store was busy): recorded now; rows already there stay as they are.
+void record_missing_rows(history::Store& store, const model::Workflow& wf, const Resume& resume, const run::RowContext& ctx) {
+  std::vector<history::Execution> rows;
+  for (const auto& [t, e] : resume.ended) {
+    rows.push_back(run::history_row(wf, wf.tasks[t], e.attempt, *e.result, ctx));
+    if (history::find_problem(rows.back())) rows.pop_back();
+  }
+  if (rows.empty()) return;
+  try {
+    auto added = store.record_batch(rows).added;
+    if (added > 0) util::note("recorded {} execution{} of the interrupted invocation into history", added, added == 1 ? "" : "s");
+  } catch (const Error& e) {
+    util::warn("history: {}", e.what());
+  }
 }
 
 int run_run(const RunOptions& o, const Output& out) {
@@ -212,13 +254,19 @@ int run_run(const RunOptions& o, const Output& out) {
   eo.retry_backoff_s = o.retry_backoff_s;
   eo.progress = o.progress == "always" || (o.progress == "auto" && isatty(STDERR_FILENO));
   std::string journal_path = run_dir + "/journal.jsonl";
-  if (!o.resume.empty()) eo.done = resume_state(doc, journal_path, workdir);
+  Resume resume;
+  if (!o.resume.empty()) {
+    resume = resume_state(doc, dag, journal_path, workdir);
+    eo.done = resume.done;
+    eo.prior_attempts = resume.prior_attempts;
+  }
 
   std::optional<history::Store> store;
   std::string history_path;
   if (!o.no_history) {
     history_path = history::resolve_history_path(o.history.empty() ? std::nullopt : std::optional<std::string>(o.history));
     store.emplace(history::Store::open(history_path));
+    record_missing_rows(*store, wf, resume, {run_id, eo.workflow_name, run::host_name(), eo.executor});
   }
   util::Clock& clock = util::real_clock();
   run::LocalRunner runner;

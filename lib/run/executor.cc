@@ -1,13 +1,11 @@
 #include "run/executor.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <csignal>
-#include <map>
-#include <memory>
 
 #include <sys/resource.h>
-#include <unistd.h>
 
 #include <fmt/format.h>
 
@@ -34,12 +32,58 @@ std::string safe_name(std::string_view id) {
 double self_cpu_s() {
   rusage ru{};
   getrusage(RUSAGE_SELF, &ru);
-  return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+  return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) + static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+bool is_failure(const std::string& status) { return status == "failed" || status == "timeout" || status == "oom"; }
+
+// The variables every task gets: wf-run's environment without them, then one slot each, at the end.
+constexpr const char* kTaskVars[] = {"WF_RUN_ID", "WF_TASK_ID", "WF_ATTEMPT", "WF_CPUS", "WF_MEM"};
+constexpr size_t kTaskVarCount = std::size(kTaskVars);
+
+Environment task_environment_base() {
+  Environment env = current_environment();
+  std::erase_if(env, [](const std::string& kv) {
+    return std::any_of(std::begin(kTaskVars), std::end(kTaskVars), [&kv](std::string_view k) {
+      return kv.size() > k.size() && kv.compare(0, k.size(), k) == 0 && kv[k.size()] == '=';
+    });
+  });
+  env.resize(env.size() + kTaskVarCount);
+  return env;
 }
 
 }  // namespace
 
+history::Execution history_row(const model::Workflow& wf, const model::Task& task, int attempt, const AttemptResult& ar,
+                               const RowContext& context) {
+  history::Execution e;
+  e.run_id = context.run_id;
+  e.workflow = context.workflow;
+  e.task_id = task.id;
+  e.category = task.category.empty() ? task.id : task.category;
+  e.features = predict::task_features(wf, task);
+  e.start_s = ar.start_s;
+  e.end_s = ar.end_s;
+  e.runtime_s = ar.runtime_s;
+  e.cpu_time_s = ar.cpu_time_s;
+  e.peak_rss_bytes = static_cast<int64_t>(ar.peak_rss_bytes);
+  e.read_bytes = static_cast<int64_t>(ar.read_bytes);
+  e.write_bytes = static_cast<int64_t>(ar.write_bytes);
+  e.exit_code = ar.exit_code;
+  e.signal = ar.signal;
+  e.status = history::parse_status(ar.status).value_or(history::Status::failed);
+  e.attempt = attempt;
+  e.mem_reserved_bytes = static_cast<int64_t>(ar.reserved.mem_bytes);
+  e.cpus_reserved = ar.reserved.cpus;
+  e.host = context.host;
+  e.executor = context.executor;
+  return e;
+}
+
 struct Executor::Impl {
+  static constexpr size_t kRecentSamples = 8;
+
+  // One running attempt.
   struct Live {
     uint32_t task = 0;
     int attempt = 1;
@@ -51,7 +95,9 @@ struct Executor::Impl {
     bool timed_out = false, memory_killed = false, interrupted = false;
     uint64_t peak_rss = 0, read_bytes = 0, write_bytes = 0;
     double cpu_s = 0;
-    uint64_t rss_at_half = 0;  // for telling growing memory from flat memory on a retry
+    // The latest samples' (time, RSS), a ring: how fast memory was rising (memory retries).
+    size_t samples = 0;
+    std::array<std::pair<double, uint64_t>, kRecentSamples> recent{};
   };
 
   const model::Workflow& wf;
@@ -65,31 +111,58 @@ struct Executor::Impl {
   schedule::Policy policy;
   std::vector<schedule::TaskInfo> info;
   std::vector<int> attempts;
-  std::map<pid_t, Live> live;
+  std::vector<Live> live;  // few (bounded by the capacity): a vector beats a map
+  schedule::Demand held{0, 0};  // what the live attempts hold: the policy's reservations of started tasks
   RunResult result;
   double t0 = 0;
-  bool stopping = false, failed = false;
+  bool stopping = false, failed = false, pick_needed = true;
   double next_sample = 0, next_progress = 0;
   std::vector<pid_t> roots;
   std::vector<TaskUsage> usage;
   size_t done_count = 0, failed_count = 0;
-  std::string host = host_name();
-  Environment base_env = current_environment();
+  double total_work = 0, done_work = 0;  // expected seconds, for the progress line's ETA
+  RowContext row_context;
+  std::vector<history::Execution> pending_rows;
+  double pending_since = 0;  // monotonic time the oldest pending row was queued
+  SpawnSpec spec;            // reused by every launch: its buffers keep their capacity
+  size_t env_slots = 0;      // index of WF_RUN_ID in spec.env; the other task variables follow
 
   Impl(const model::Workflow& w, const model::Dag& d, std::vector<schedule::TaskInfo> i, ExecutorOptions o, Runner& r,
        history::Store* h, Events& e, Journal* j, util::Clock& c)
       : wf(w), dag(d), opt(std::move(o)), runner(r), history(h), events(e), journal(j), clock(c),
-        policy(d, i, o.capacity), info(std::move(i)), attempts(d.size(), 0) {
-    policy.set_capacity(opt.capacity);
+        policy(d, i, opt.capacity), info(std::move(i)), attempts(d.size(), 0) {
     result.tasks.resize(dag.size());
+    for (uint32_t t = 0; t < dag.size() && t < opt.prior_attempts.size(); ++t) attempts[t] = opt.prior_attempts[t];
+    for (const auto& ti : info) total_work += ti.expected_s;
+    row_context = {opt.run_id, opt.workflow_name, host_name(), opt.executor};
+    spec.cwd = opt.workdir;
+    spec.env = task_environment_base();
+    env_slots = spec.env.size() - kTaskVarCount;
+    spec.env[env_slots] = fmt::format("WF_RUN_ID={}", opt.run_id);
   }
 
   double now() const { return clock.monotonic() - t0; }
 
-  void log_paths(uint32_t t, int attempt, std::string& out, std::string& err) const {
-    std::string base = fmt::format("{}/{:04}-{}.{}", opt.log_dir, t, safe_name(wf.tasks[t].id), attempt);
-    out = base + ".out";
-    err = base + ".err";
+  std::string log_path(uint32_t t, int attempt, const char* ext) const {
+    return fmt::format("{}/{:04}-{}.{}.{}", opt.log_dir, t, safe_name(wf.tasks[t].id), attempt, ext);
+  }
+
+  void set_task_env(const model::Task& task, int attempt, const schedule::Demand& d) {
+    auto set = [this](size_t slot, std::string_view key, std::string_view value) {
+      std::string& kv = spec.env[env_slots + slot];
+      kv.assign(key);
+      kv += '=';
+      kv += value;
+    };
+    set(1, "WF_TASK_ID", task.id);
+    set(2, "WF_ATTEMPT", fmt::format_int(attempt).c_str());
+    set(3, "WF_CPUS", util::format_number(d.cpus));
+    set(4, "WF_MEM", fmt::format_int(static_cast<uint64_t>(d.mem_bytes)).c_str());
+  }
+
+  template <class Fill>
+  void emit(std::string_view event, Fill&& fill) {
+    if (events.enabled()) events.emit(event, fill);  // no event object built for nobody
   }
 
   void launch(uint32_t t) {
@@ -98,19 +171,11 @@ struct Executor::Impl {
     model::Command cmd = model::render_command(wf, task);
     TaskResult& tr = result.tasks[t];
     tr.command = model::display(cmd);
-    SpawnSpec spec;
-    spec.argv = cmd.shell ? argv_for(cmd.script) : cmd.argv;
-    spec.cwd = opt.workdir;
-    spec.env = base_env;
-    const schedule::Demand& d = policy.demand(t);
-    set_env(spec.env, "WF_RUN_ID", opt.run_id);
-    set_env(spec.env, "WF_TASK_ID", task.id);
-    set_env(spec.env, "WF_ATTEMPT", std::to_string(attempt));
-    set_env(spec.env, "WF_CPUS", util::format_number(d.cpus));
-    set_env(spec.env, "WF_MEM", std::to_string(static_cast<uint64_t>(d.mem_bytes)));
-    log_paths(t, attempt, spec.stdout_path, spec.stderr_path);
-    tr.log_out = spec.stdout_path;
-    tr.log_err = spec.stderr_path;
+    spec.argv = cmd.shell ? argv_for(cmd.script) : std::move(cmd.argv);
+    const schedule::Demand d = policy.demand(t);
+    set_task_env(task, attempt, d);
+    spec.stdout_path = log_path(t, attempt, "out");
+    spec.stderr_path = log_path(t, attempt, "err");
     Live l;
     l.task = t;
     l.attempt = attempt;
@@ -118,75 +183,90 @@ struct Executor::Impl {
     l.start_mono = clock.monotonic();
     l.start_wall = clock.wall();
     if (task.timeout_s) l.deadline = l.start_mono + *task.timeout_s;
-    l.pid = runner.start(spec);
-    if (journal) journal->append({"started", task.id, attempt, l.pid, process_start_ticks(l.pid).value_or(0), "", ""});
-    events.emit("task_started", [&](io::Json& o, io::Alloc& a) {
+    try {
+      l.pid = runner.start(spec);
+    } catch (const Error& e) {
+      start_failed(l, e.what());
+      return;
+    }
+    held.cpus += d.cpus;
+    held.mem_bytes += d.mem_bytes;
+    if (journal) journal->append("started", task.id, attempt, l.pid, process_start_ticks(l.pid).value_or(0), {}, nullptr, {});
+    emit("task_started", [&](io::Json& o, io::Alloc& a) {
       o.AddMember("task", io::str(task.id, a), a);
       o.AddMember("attempt", attempt, a);
       o.AddMember("pid", l.pid, a);
       o.AddMember("cpus", io::number(d.cpus), a);
       o.AddMember("mem_bytes", io::number(d.mem_bytes), a);
-      o.AddMember("reserved_cpus", io::number(policy.reserved().cpus), a);
-      o.AddMember("reserved_mem_bytes", io::number(policy.reserved().mem_bytes), a);
+      o.AddMember("reserved_cpus", io::number(held.cpus), a);
+      o.AddMember("reserved_mem_bytes", io::number(held.mem_bytes), a);
       o.AddMember("capacity_cpus", io::number(policy.capacity().cpus), a);
       o.AddMember("capacity_mem_bytes", io::number(policy.capacity().mem_bytes), a);
     });
-    result.peak_reserved_cpus = std::max(result.peak_reserved_cpus, policy.reserved().cpus);
-    result.peak_reserved_mem_bytes = std::max(result.peak_reserved_mem_bytes, policy.reserved().mem_bytes);
-    live.emplace(l.pid, l);
+    result.peak_reserved_cpus = std::max(result.peak_reserved_cpus, held.cpus);
+    result.peak_reserved_mem_bytes = std::max(result.peak_reserved_mem_bytes, held.mem_bytes);
+    live.push_back(l);
   }
 
-  // A memory retry's reservation: grown from what was measured, not doubled. When the memory was
-  // still rising at the kill, the task would have gone on growing for the rest of its expected
-  // run: extrapolate (bounded); when it was flat, a modest margin over the peak is enough.
-  double grown_memory(const Live& l, double elapsed) const {
-    double peak = std::max<double>(static_cast<double>(l.peak_rss), l.reserved.mem_bytes);
-    double factor = opt.memory_growth;
-    double expected = info[l.task].expected_s;
-    bool rising = l.rss_at_half > 0 && static_cast<double>(l.peak_rss) > 1.1 * static_cast<double>(l.rss_at_half);
-    if (rising && expected > elapsed && elapsed > 0) factor = std::clamp(expected / elapsed, opt.memory_growth, 4.0);
-    return std::min(std::ceil(peak * factor), opt.capacity.mem_bytes);
-  }
-
-  void record_history(const Live& l, const AttemptResult& ar) {
-    if (!history) return;
-    const auto& task = wf.tasks[l.task];
-    history::Execution e;
-    e.run_id = opt.run_id;
-    e.workflow = opt.workflow_name;
-    e.task_id = task.id;
-    e.category = task.category;
-    e.features = predict::task_features(wf, task);
-    e.start_s = ar.start_s;
-    e.end_s = ar.end_s;
-    e.runtime_s = ar.runtime_s;
-    e.cpu_time_s = ar.cpu_time_s;
-    e.peak_rss_bytes = static_cast<int64_t>(ar.peak_rss_bytes);
-    e.read_bytes = static_cast<int64_t>(ar.read_bytes);
-    e.write_bytes = static_cast<int64_t>(ar.write_bytes);
-    e.exit_code = ar.exit_code;
-    e.signal = ar.signal;
-    e.status = *history::parse_status(ar.status);
-    e.attempt = l.attempt;
-    e.mem_reserved_bytes = static_cast<int64_t>(l.reserved.mem_bytes);
-    e.cpus_reserved = l.reserved.cpus;
-    e.host = host;
-    e.executor = opt.executor;
-    try {
-      history->record(e);
-    } catch (const Error& err) {
-      util::warn("history: {}", err.what());  // a lost history row must not fail the run
-    }
-  }
-
-  void finished(const Exit& ex) {
-    auto it = live.find(ex.pid);
-    if (it == live.end()) return;  // an orphan we adopted as subreaper
-    Live l = it->second;
-    live.erase(it);
-    const auto& task = wf.tasks[l.task];
-    double end_mono = clock.monotonic();
+  // The system refused to start the attempt (no process, EAGAIN): it failed without running.
+  void start_failed(const Live& l, const std::string& why) {
     AttemptResult ar;
+    ar.status = "failed";
+    ar.start_s = ar.end_s = l.start_wall;
+    ar.reserved = l.reserved;
+    util::warn("task '{}' could not be started: {}", wf.tasks[l.task].id, why);
+    conclude(l, ar, why);
+  }
+
+  // A memory retry's reservation, grown from what was measured rather than doubled: at least
+  // memory_growth × the peak; when memory was still rising at the kill, the recent rise (over the
+  // last kRecentSamples samples) projected over the time the task had left, plus 10%. The time
+  // left is the expected duration minus the elapsed, but at least the elapsed: the median of what
+  // is left of a run that has lasted this long when its length is uncertain (a hint, a prediction
+  // made on another machine). Never more than 4× the peak, nor the capacity.
+  double grown_memory(const Live& l, double elapsed) const {
+    double peak = std::max(static_cast<double>(l.peak_rss), l.reserved.mem_bytes);
+    double target = peak * opt.memory_growth;
+    if (l.samples >= 2) {
+      const auto& [old_s, old_rss] = l.recent[l.samples > kRecentSamples ? l.samples % kRecentSamples : 0];
+      const auto& [new_s, new_rss] = l.recent[(l.samples - 1) % kRecentSamples];
+      if (new_s > old_s && static_cast<double>(new_rss) > 1.1 * static_cast<double>(old_rss)) {
+        double slope = static_cast<double>(new_rss - old_rss) / (new_s - old_s);
+        double left = std::max(info[l.task].expected_s - elapsed, elapsed);
+        target = std::max(target, 1.1 * (peak + slope * left));
+      }
+    }
+    return std::min({std::ceil(target), std::ceil(4 * peak), opt.capacity.mem_bytes});
+  }
+
+  void queue_row(const Live& l, const AttemptResult& ar) {
+    if (!history) return;
+    pending_rows.push_back(history_row(wf, wf.tasks[l.task], l.attempt, ar, row_context));
+    if (auto problem = history::find_problem(pending_rows.back())) {
+      util::warn("history: {}: {}; not recorded", history::describe(pending_rows.back()), *problem);
+      pending_rows.pop_back();
+      return;
+    }
+    if (pending_rows.size() == 1) pending_since = clock.monotonic();
+    if (pending_rows.size() >= opt.history_batch_rows) flush_history();
+  }
+
+  // Never throws: a history that cannot be written must not fail the run (the journal keeps the
+  // rows, and a resume records them).
+  void flush_history() noexcept {
+    if (pending_rows.empty()) return;
+    try {
+      history->record_batch(pending_rows);
+    } catch (const std::exception& err) {
+      util::warn("history: {} ({} rows not recorded; `wf-run --resume {}` records them from the journal)", err.what(),
+                 pending_rows.size(), opt.run_id);
+    }
+    pending_rows.clear();
+  }
+
+  AttemptResult measure(const Live& l, const Exit& ex) const {
+    AttemptResult ar;
+    double end_mono = clock.monotonic();
     ar.start_s = l.start_wall;
     ar.runtime_s = std::max(0.0, end_mono - l.start_mono);
     ar.end_s = l.start_wall + ar.runtime_s;
@@ -204,18 +284,45 @@ struct Executor::Impl {
     else if (l.memory_killed || (sigkilled && l.reserved.mem_bytes > 0 && static_cast<double>(ar.peak_rss_bytes) >= 0.9 * l.reserved.mem_bytes))
       ar.status = "oom";
     else ar.status = "failed";
+    return ar;
+  }
+
+  void finished(const Exit& ex) {
+    auto it = std::find_if(live.begin(), live.end(), [&ex](const Live& x) { return x.pid == ex.pid; });
+    if (it == live.end()) return;  // an orphan we adopted as subreaper
+    Live l = *it;
+    *it = live.back();
+    live.pop_back();
+    // Nothing of a task outlives it. One we stopped may have members outside its group too.
+    if (l.timed_out || l.interrupted || l.memory_killed) runner.signal(l.pid, SIGKILL);
+    else runner.end_group(l.pid);
+    held.cpus -= l.reserved.cpus;
+    held.mem_bytes -= l.reserved.mem_bytes;
+    if (live.empty()) held = {0, 0};  // no float drift when idle
+    LogFiles logs = runner.logs(l.pid);
     TaskResult& tr = result.tasks[l.task];
-    tr.attempts.push_back(ar);
-    record_history(l, ar);
+    tr.log_out = logs.out ? log_path(l.task, l.attempt, "out") : std::string();
+    tr.log_err = logs.err ? log_path(l.task, l.attempt, "err") : std::string();
+    AttemptResult ar = measure(l, ex);
+    queue_row(l, ar);
+    conclude(l, ar, describe_status(ex.status));
+  }
+
+  // Records an ended attempt and decides what comes next: a retry, or the task's end.
+  void conclude(const Live& l, AttemptResult& ar, const std::string& why) {
+    const auto& task = wf.tasks[l.task];
+    TaskResult& tr = result.tasks[l.task];
+    pick_needed = true;
     std::string fp;
     if (ar.status == "succeeded") {
       std::vector<std::string> inputs;
       for (const auto& f : task.inputs) inputs.push_back(f.path);
       fp = fingerprint(tr.command, inputs, opt.workdir);
     }
-    if (journal) journal->append({"finished", task.id, l.attempt, l.pid, 0, ar.status, fp});
-    bool retry = ar.status != "succeeded" && ar.status != "interrupted" && !stopping && l.attempt <= task.retries;
-    events.emit(ar.status == "succeeded" ? "task_finished" : retry ? "task_retried" : "task_failed", [&](io::Json& o, io::Alloc& a) {
+    if (journal) journal->append("finished", task.id, l.attempt, l.pid, 0, ar.status, &ar, fp);
+    int this_run = l.attempt - (l.task < opt.prior_attempts.size() ? opt.prior_attempts[l.task] : 0);
+    bool retry = ar.status != "succeeded" && ar.status != "interrupted" && !stopping && this_run <= task.retries;
+    emit(ar.status == "succeeded" ? "task_finished" : retry ? "task_retried" : "task_failed", [&](io::Json& o, io::Alloc& a) {
       o.AddMember("task", io::str(task.id, a), a);
       o.AddMember("attempt", l.attempt, a);
       o.AddMember("status", io::str(ar.status, a), a);
@@ -226,80 +333,81 @@ struct Executor::Impl {
       o.AddMember("peak_rss_bytes", ar.peak_rss_bytes, a);
       o.AddMember("read_bytes", ar.read_bytes, a);
       o.AddMember("write_bytes", ar.write_bytes, a);
+      o.AddMember("cpus", io::number(l.reserved.cpus), a);
       o.AddMember("mem_reserved_bytes", io::number(l.reserved.mem_bytes), a);
     });
+    tr.attempts.push_back(std::move(ar));
+    const AttemptResult& last = tr.attempts.back();
     if (retry) {
       schedule::Demand next = l.reserved;
-      if (ar.status == "oom") next.mem_bytes = grown_memory(l, ar.runtime_s);
-      double backoff = std::min(60.0, opt.retry_backoff_s * std::pow(2.0, l.attempt - 1));
-      if (ar.status == "oom")
+      if (last.status == "oom") next.mem_bytes = grown_memory(l, last.runtime_s);
+      double backoff = std::min(60.0, opt.retry_backoff_s * std::pow(2.0, this_run - 1));
+      if (last.status == "oom")
         util::note("task '{}' ran out of memory at {} (reserved {}); retrying with {}", task.id,
-                   model::format_bytes(static_cast<double>(ar.peak_rss_bytes)), model::format_bytes(l.reserved.mem_bytes),
+                   model::format_bytes(static_cast<double>(last.peak_rss_bytes)), model::format_bytes(l.reserved.mem_bytes),
                    model::format_bytes(next.mem_bytes));
       else
-        util::note("task '{}' {} ({}); retrying in {}", task.id, ar.status, describe_status(ex.status), model::format_duration(backoff));
+        util::note("task '{}' {} ({}); retrying in {}", task.id, last.status, why, model::format_duration(backoff));
       policy.requeue(l.task, next, now() + backoff);
       return;
     }
-    policy.finish(l.task, ar.status == "succeeded", now());
-    tr.status = ar.status;
-    if (ar.status == "succeeded") {
+    policy.finish(l.task, last.status == "succeeded", now());
+    tr.status = last.status;
+    if (last.status == "succeeded") {
       ++done_count;
-    } else {
-      ++failed_count;
-      if (ar.status != "interrupted") {
-        failed = true;
-        util::diag(util::Severity::error, fmt::format("task '{}' {} ({}) after {} attempt{}; log: {}", task.id, ar.status,
-                                                      describe_status(ex.status), l.attempt, l.attempt == 1 ? "" : "s", tr.log_err));
-      }
+      done_work += info[l.task].expected_s;
+      return;
     }
+    ++failed_count;
+    if (last.status == "interrupted") return;
+    failed = true;
+    util::diag(util::Severity::error, fmt::format("task '{}' {} ({}) after {} attempt{}{}{}", task.id, last.status, why, tr.attempts.size(),
+                                                  tr.attempts.size() == 1 ? "" : "s", tr.log_err.empty() ? "" : "; log: ", tr.log_err));
   }
 
   void sample() {
     roots.clear();
-    for (const auto& [pid, l] : live) roots.push_back(pid);
+    for (const auto& l : live) roots.push_back(l.pid);
     double before = self_cpu_s();
     runner.sample(roots, usage);
     result.sampling_cpu_s += self_cpu_s() - before;
     ++result.samples;
     uint64_t total_rss = 0;
     double now_mono = clock.monotonic();
-    for (size_t i = 0; i < roots.size(); ++i) {
-      Live& l = live[roots[i]];
+    for (size_t i = 0; i < live.size() && i < usage.size(); ++i) {
+      Live& l = live[i];
       const TaskUsage& u = usage[i];
       l.peak_rss = std::max(l.peak_rss, u.rss_bytes);
       l.cpu_s = std::max(l.cpu_s, u.cpu_s);
       l.read_bytes = std::max(l.read_bytes, u.read_bytes);
       l.write_bytes = std::max(l.write_bytes, u.write_bytes);
       total_rss += u.rss_bytes;
-      double expected = info[l.task].expected_s;
-      if (l.rss_at_half == 0 && expected > 0 && now_mono - l.start_mono >= expected / 2) l.rss_at_half = std::max<uint64_t>(1, u.rss_bytes);
-      if (l.rss_at_half == 0 && now_mono - l.start_mono >= 1.0) l.rss_at_half = std::max<uint64_t>(1, u.rss_bytes);
+      if (u.processes > 0) l.recent[l.samples++ % kRecentSamples] = {now_mono, u.rss_bytes};
       if (opt.enforce_memory && !l.memory_killed && l.reserved.mem_bytes > 0 && static_cast<double>(u.rss_bytes) > l.reserved.mem_bytes) {
         l.memory_killed = true;
         runner.signal(l.pid, SIGKILL);
       }
     }
     result.peak_rss_bytes = std::max(result.peak_rss_bytes, total_rss);
-    events.emit("usage", [&](io::Json& o, io::Alloc& a) {
+    emit("usage", [&](io::Json& o, io::Alloc& a) {
       o.AddMember("running", static_cast<uint64_t>(live.size()), a);
       o.AddMember("rss_bytes", total_rss, a);
-      o.AddMember("reserved_cpus", io::number(policy.reserved().cpus), a);
-      o.AddMember("reserved_mem_bytes", io::number(policy.reserved().mem_bytes), a);
+      o.AddMember("reserved_cpus", io::number(held.cpus), a);
+      o.AddMember("reserved_mem_bytes", io::number(held.mem_bytes), a);
     });
   }
 
   void check_deadlines() {
     double m = clock.monotonic();
-    for (auto& [pid, l] : live) {
-      if (l.deadline && !l.timed_out && m >= *l.deadline) {
+    for (auto& l : live) {
+      if (l.deadline && !l.timed_out && !l.interrupted && m >= *l.deadline) {
         l.timed_out = true;
-        runner.signal(pid, SIGTERM);
+        runner.signal(l.pid, SIGTERM);
         l.kill_at = m + opt.kill_grace_s;
         util::warn("task '{}' passed its timeout of {}; stopping it", wf.tasks[l.task].id, model::format_duration(*wf.tasks[l.task].timeout_s));
       }
       if (l.kill_at && m >= *l.kill_at) {
-        runner.signal(pid, SIGKILL);
+        runner.signal(l.pid, SIGKILL);
         l.kill_at.reset();
       }
     }
@@ -309,22 +417,25 @@ struct Executor::Impl {
     stopping = true;
     result.stop_signal = sig;
     double m = clock.monotonic();
-    for (auto& [pid, l] : live) {
+    for (auto& l : live) {
       l.interrupted = true;
-      runner.signal(pid, SIGTERM);
+      runner.signal(l.pid, SIGTERM);
       l.kill_at = m + opt.kill_grace_s;
     }
   }
 
+  bool accepting() const { return !stopping && !(failed && !opt.keep_going); }
+
   double wait_timeout() const {
-    double m = now();
-    double t = std::max(0.0, next_sample - m);
-    if (auto r = policy.next_release()) t = std::min(t, std::max(0.0, *r - m));
-    double mono = clock.monotonic();
-    for (const auto& [pid, l] : live) {
+    double m = now(), mono = clock.monotonic();
+    double t = 3600;
+    if (!live.empty()) t = std::max(0.0, next_sample - m);
+    if (auto r = policy.next_release(); r && accepting()) t = std::min(t, std::max(0.0, *r - m));
+    for (const auto& l : live) {
       if (l.deadline && !l.timed_out) t = std::min(t, std::max(0.0, *l.deadline - mono));
       if (l.kill_at) t = std::min(t, std::max(0.0, *l.kill_at - mono));
     }
+    if (!pending_rows.empty()) t = std::min(t, std::max(0.0, pending_since + opt.history_batch_s - mono));
     if (opt.progress) t = std::min(t, std::max(0.0, next_progress - m));
     return t;
   }
@@ -333,46 +444,39 @@ struct Executor::Impl {
     if (!opt.progress) return;
     double elapsed = now();
     std::string eta;
-    if (done_count > 0 && done_count < dag.size()) {
-      // Remaining expected work over the parallelism achieved so far.
-      double done_work = 0, left_work = 0;
-      for (uint32_t t = 0; t < dag.size(); ++t) (result.tasks[t].status == "succeeded" ? done_work : left_work) += info[t].expected_s;
-      if (done_work > 0) eta = fmt::format(", ETA {}", model::format_duration(elapsed * left_work / done_work));
-    }
+    // Remaining expected work over the pace achieved so far.
+    if (done_count > 0 && done_count < dag.size() && done_work > 0)
+      eta = fmt::format(", ETA {}", model::format_duration(elapsed * (total_work - done_work) / done_work));
     std::fprintf(stderr, "\r\033[K%s: %zu/%zu done, %zu running, %zu failed, %s elapsed%s%s", util::program_name().c_str(),
                  done_count, static_cast<size_t>(dag.size()), live.size(), failed_count, model::format_duration(elapsed).c_str(),
                  eta.c_str(), final_line ? "\n" : "");
     std::fflush(stderr);
   }
 
-  RunResult run() {
-    t0 = clock.monotonic();
-    result.started_at = clock.wall();
-    for (uint32_t t : policy.clamped()) result.clamped.push_back(wf.tasks[t].id);
-    mark_resumed();
-    events.emit("run_started", [&](io::Json& o, io::Alloc& a) {
-      o.AddMember("run_id", io::str(opt.run_id, a), a);
-      o.AddMember("tasks", static_cast<uint64_t>(dag.size()), a);
-      o.AddMember("capacity_cpus", io::number(opt.capacity.cpus), a);
-      o.AddMember("capacity_mem_bytes", io::number(opt.capacity.mem_bytes), a);
-    });
-    next_sample = 0;
+  void handle_stop_signal(int sig) {
+    if (!stopping) {
+      util::warn("received {}: stopping every task", sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "SIGHUP");
+      stop_all(sig);
+    } else {
+      for (auto& l : live) runner.signal(l.pid, SIGKILL);  // a second signal: no more grace
+    }
+  }
+
+  void loop() {
     for (;;) {
-      if (!stopping && !(failed && !opt.keep_going))
-        for (uint32_t t : policy.pick(now())) launch(t);
-      if (live.empty() && (stopping || (failed && !opt.keep_going) || policy.idle())) break;
-      if (live.empty() && policy.running() == 0 && policy.ready() == 0) break;
-      auto ex = runner.wait(wait_timeout());
-      if (int sig = runner.take_stop_signal()) {
-        if (!stopping) {
-          util::warn("received {}: stopping every task", sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "SIGHUP");
-          stop_all(sig);
-        } else {
-          for (auto& [pid, l] : live) runner.signal(pid, SIGKILL);  // a second signal: no more grace
+      if (accepting()) {
+        auto release = policy.next_release();
+        if (pick_needed || (release && *release <= now())) {
+          pick_needed = false;
+          for (uint32_t t : policy.pick(now())) launch(t);
         }
       }
+      if (live.empty() && (!accepting() || policy.idle())) break;
+      auto ex = runner.wait(wait_timeout());
+      if (int sig = runner.take_stop_signal()) handle_stop_signal(sig);
       if (ex) finished(*ex);
       check_deadlines();
+      if (!pending_rows.empty() && clock.monotonic() >= pending_since + opt.history_batch_s) flush_history();
       if (now() >= next_sample) {
         if (!live.empty()) sample();
         next_sample = now() + opt.sample_interval_s;
@@ -382,11 +486,44 @@ struct Executor::Impl {
         next_progress = now() + 0.5;
       }
     }
+  }
+
+  // On an error out of the loop: kill and reap every running attempt, keep what was measured.
+  void abandon() noexcept {
+    try {
+      for (auto& l : live) runner.signal(l.pid, SIGKILL);
+      double until = clock.monotonic() + 5;
+      while (!live.empty() && clock.monotonic() < until)
+        if (auto ex = runner.wait(0.5)) std::erase_if(live, [&ex](const Live& x) { return x.pid == ex->pid; });
+    } catch (const std::exception& e) {
+      util::warn("while stopping the tasks after an error: {}", e.what());
+    }
+    flush_history();
+  }
+
+  RunResult run() {
+    t0 = clock.monotonic();
+    result.started_at = clock.wall();
+    for (uint32_t t : policy.clamped()) result.clamped.push_back(wf.tasks[t].id);
+    mark_resumed();
+    emit("run_started", [&](io::Json& o, io::Alloc& a) {
+      o.AddMember("run_id", io::str(opt.run_id, a), a);
+      o.AddMember("tasks", static_cast<uint64_t>(dag.size()), a);
+      o.AddMember("capacity_cpus", io::number(opt.capacity.cpus), a);
+      o.AddMember("capacity_mem_bytes", io::number(opt.capacity.mem_bytes), a);
+    });
+    try {
+      loop();
+    } catch (...) {
+      abandon();
+      throw;
+    }
+    flush_history();
     progress_line(true);
     finish_statuses();
     result.finished_at = clock.wall();
-    result.status = stopping ? "interrupted" : failed_count > 0 || done_count < count_to_run() ? "failed" : "succeeded";
-    events.emit("run_finished", [&](io::Json& o, io::Alloc& a) {
+    result.status = stopping ? "interrupted" : failed_count > 0 || done_count < dag.size() ? "failed" : "succeeded";
+    emit("run_finished", [&](io::Json& o, io::Alloc& a) {
       o.AddMember("run_id", io::str(opt.run_id, a), a);
       o.AddMember("status", io::str(result.status, a), a);
       o.AddMember("succeeded", static_cast<uint64_t>(done_count), a);
@@ -395,33 +532,35 @@ struct Executor::Impl {
     return result;
   }
 
-  size_t count_to_run() const { return dag.size(); }
-
   void mark_resumed() {
     bool any = false;
-    for (uint32_t t = 0; t < dag.size(); ++t) any = any || (t < opt.done.size() && opt.done[t]);
-    if (!any) return;
-    for (uint32_t t = 0; t < dag.size(); ++t) {
+    for (uint32_t t = 0; t < dag.size() && t < opt.done.size(); ++t) {
       if (!opt.done[t]) continue;
+      any = true;
       result.tasks[t].status = "resumed";
       ++done_count;
+      done_work += info[t].expected_s;
     }
     // Their children become ready exactly as if they had just run.
-    policy.assume_done(opt.done);
+    if (any) policy.assume_done(opt.done);
   }
 
+  // What never ran is `skipped` below a failure, else `not_started` (fail-fast, an interrupt). A
+  // task whose retry never came (the run stopped first) ends as its last attempt did.
   void finish_statuses() {
-    // What never ran: below a failure (skipped) or never reached (not_started).
     std::vector<char> blocked(dag.size(), 0);
     for (uint32_t t : dag.topo_order()) {
       auto& tr = result.tasks[t];
+      if (tr.status == "not_started" && !tr.attempts.empty()) {
+        tr.status = tr.attempts.back().status;
+        ++failed_count;
+      }
       if (tr.status != "not_started") {
-        if (tr.status != "succeeded" && tr.status != "resumed") blocked[t] = 1;
+        blocked[t] = is_failure(tr.status);
         continue;
       }
       for (uint32_t p : dag.parents(t)) blocked[t] = blocked[t] || blocked[p];
       if (blocked[t]) tr.status = "skipped";
-      if (stopping && !blocked[t]) tr.status = "not_started";
     }
   }
 };

@@ -2,6 +2,16 @@
 // The local executor's loop: starts ready tasks as the policy allows, watches them (exit, timeout,
 // memory, interrupt), retries, records every attempt into history, the journal and the event
 // stream. The same loop drives other runners (a fake in tests).
+//
+// Contracts:
+//   - at no instant do the started, unfinished attempts hold more than the capacity (the policy
+//     reserves, the executor releases only when an attempt has been reaped);
+//   - every attempt that ran is in the journal before run() returns or throws, and in history
+//     (rows are written in batches, see ExecutorOptions; a row wf-run could not write, or that a
+//     kill -9 lost, is recorded on resume from the journal);
+//   - when run() returns or throws, no process of the run is left (each attempt's process group
+//     is killed when its root ends; on an error every running attempt is killed and reaped).
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,15 +42,11 @@ struct ExecutorOptions {
   double kill_grace_s = 3;      // SIGTERM, then SIGKILL after this long
   bool progress = false;        // a live line on stderr
   std::vector<char> done;       // per task: already succeeded (resume); not run again
-};
-
-struct AttemptResult {
-  std::string status;  // succeeded, failed, timeout, oom, interrupted
-  std::optional<int> exit_code;
-  int signal = 0;
-  double start_s = 0, end_s = 0, runtime_s = 0, cpu_time_s = 0;
-  uint64_t peak_rss_bytes = 0, read_bytes = 0, write_bytes = 0;
-  schedule::Demand reserved;
+  std::vector<int> prior_attempts;  // per task: attempts of earlier invocations (resume); numbering goes on
+  // History rows are written in one transaction per batch: when this many are waiting, or when
+  // the oldest has waited this long, at the end of the run and on every way out of run().
+  size_t history_batch_rows = 256;
+  double history_batch_s = 0.1;
 };
 
 struct TaskResult {
@@ -48,7 +54,7 @@ struct TaskResult {
   // resumed (succeeded in an earlier invocation of this run)
   std::string status = "not_started";
   std::string command;
-  std::string log_out, log_err;
+  std::string log_out, log_err;  // the last attempt's log files; empty when it left none
   std::vector<AttemptResult> attempts;
 };
 
@@ -63,6 +69,15 @@ struct RunResult {
   double sampling_cpu_s = 0;  // our own CPU time spent sampling /proc
   std::vector<std::string> clamped;  // tasks whose demand exceeded the capacity
 };
+
+// What a history row says besides the attempt itself.
+struct RowContext {
+  std::string run_id, workflow, host, executor = "local";
+};
+
+// The history row of one attempt of `task`.
+history::Execution history_row(const model::Workflow& wf, const model::Task& task, int attempt, const AttemptResult& ar,
+                               const RowContext& context);
 
 class Executor {
  public:

@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
 #include "io/source.h"
@@ -27,35 +26,104 @@ Journal::~Journal() {
   if (fd_ >= 0) ::close(fd_);
 }
 
+namespace {
+
+// A rapidjson output stream appending to a std::string (kept between lines: no allocation).
+struct StringOut {
+  using Ch = char;
+  std::string* s;
+  void Put(char c) { s->push_back(c); }
+  void Flush() {}
+};
+
+void write_result(rapidjson::Writer<StringOut>& w, const AttemptResult& r) {
+  if (r.exit_code) {
+    w.Key("exit_code");
+    w.Int(*r.exit_code);
+  }
+  if (r.signal) {
+    w.Key("signal");
+    w.Int(r.signal);
+  }
+  w.Key("start_s");
+  w.Double(r.start_s);
+  w.Key("runtime_s");
+  w.Double(r.runtime_s);
+  w.Key("cpu_time_s");
+  w.Double(r.cpu_time_s);
+  w.Key("peak_rss_bytes");
+  w.Uint64(r.peak_rss_bytes);
+  w.Key("read_bytes");
+  w.Uint64(r.read_bytes);
+  w.Key("write_bytes");
+  w.Uint64(r.write_bytes);
+  w.Key("cpus");
+  w.Double(r.reserved.cpus);
+  w.Key("mem_bytes");
+  w.Double(r.reserved.mem_bytes);
+}
+
+std::optional<AttemptResult> read_result(const rapidjson::Document& d, const std::string& status) {
+  auto number = [&d](const char* k) -> std::optional<double> {
+    return d.HasMember(k) && d[k].IsNumber() ? std::optional<double>(d[k].GetDouble()) : std::nullopt;
+  };
+  auto count = [&d](const char* k) -> uint64_t { return d.HasMember(k) && d[k].IsUint64() ? d[k].GetUint64() : 0; };
+  auto start = number("start_s"), runtime = number("runtime_s");
+  if (status.empty() || !start || !runtime) return std::nullopt;  // a journal from before measurements
+  AttemptResult r;
+  r.status = status;
+  if (d.HasMember("exit_code") && d["exit_code"].IsInt()) r.exit_code = d["exit_code"].GetInt();
+  if (d.HasMember("signal") && d["signal"].IsInt()) r.signal = d["signal"].GetInt();
+  r.start_s = *start;
+  r.runtime_s = *runtime;
+  r.end_s = r.start_s + r.runtime_s;
+  r.cpu_time_s = number("cpu_time_s").value_or(0);
+  r.peak_rss_bytes = count("peak_rss_bytes");
+  r.read_bytes = count("read_bytes");
+  r.write_bytes = count("write_bytes");
+  r.reserved.cpus = number("cpus").value_or(0);
+  r.reserved.mem_bytes = number("mem_bytes").value_or(0);
+  return r;
+}
+
+}  // namespace
+
 void Journal::append(const JournalEntry& e) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+  append(e.event.c_str(), e.task, e.attempt, e.pid, e.pid_start_ticks, e.status, e.result ? &*e.result : nullptr,
+         e.fingerprint);
+}
+
+void Journal::append(const char* event, std::string_view task, int attempt, pid_t pid, uint64_t pid_start_ticks,
+                     std::string_view status, const AttemptResult* result, std::string_view fingerprint) {
+  line_.clear();
+  StringOut out{&line_};
+  rapidjson::Writer<StringOut> w(out);
   w.StartObject();
   w.Key("event");
-  w.String(e.event.c_str());
+  w.String(event);
   w.Key("task");
-  w.String(e.task.c_str(), static_cast<rapidjson::SizeType>(e.task.size()));
+  w.String(task.data(), static_cast<rapidjson::SizeType>(task.size()));
   w.Key("attempt");
-  w.Int(e.attempt);
-  if (e.pid) {
+  w.Int(attempt);
+  if (pid) {
     w.Key("pid");
-    w.Int(e.pid);
+    w.Int(pid);
     w.Key("pid_start_ticks");
-    w.Uint64(e.pid_start_ticks);
+    w.Uint64(pid_start_ticks);
   }
-  if (!e.status.empty()) {
+  if (!status.empty()) {
     w.Key("status");
-    w.String(e.status.c_str());
+    w.String(status.data(), static_cast<rapidjson::SizeType>(status.size()));
   }
-  if (!e.fingerprint.empty()) {
+  if (result) write_result(w, *result);
+  if (!fingerprint.empty()) {
     w.Key("fingerprint");
-    w.String(e.fingerprint.c_str());
+    w.String(fingerprint.data(), static_cast<rapidjson::SizeType>(fingerprint.size()));
   }
   w.EndObject();
-  std::string line(buffer.GetString(), buffer.GetSize());
-  line += '\n';
+  line_ += '\n';
   // O_APPEND makes each write land whole at the end; one write per line.
-  if (::write(fd_, line.data(), line.size()) != static_cast<ssize_t>(line.size()))
+  if (::write(fd_, line_.data(), line_.size()) != static_cast<ssize_t>(line_.size()))
     fail(util::Exit::io, "run journal: write failed: {}", std::strerror(errno));
 }
 
@@ -76,6 +144,7 @@ std::vector<JournalEntry> Journal::read(const std::string& path) {
     if (d.HasMember("attempt") && d["attempt"].IsInt()) e.attempt = d["attempt"].GetInt();
     if (d.HasMember("pid") && d["pid"].IsInt()) e.pid = d["pid"].GetInt();
     if (d.HasMember("pid_start_ticks") && d["pid_start_ticks"].IsUint64()) e.pid_start_ticks = d["pid_start_ticks"].GetUint64();
+    if (e.event == "finished") e.result = read_result(d, e.status);
     out.push_back(std::move(e));
   }
   return out;

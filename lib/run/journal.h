@@ -1,16 +1,30 @@
 #pragma once
 // The run journal: one JSON object per line, appended and flushed as each task starts and ends,
 // so `kill -9` of wf-run at any instant leaves enough to resume: which tasks succeeded (and with
-// which command and inputs), and which processes may still be running.
+// which command and inputs), which processes may still be running, and every attempt's
+// measurement — the history rows that a killed wf-run had not yet written are recorded on resume.
 #include <cstdint>
-#include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <sys/types.h>
 
+#include "schedule/policy.h"
+
 namespace wf::run {
+
+// One attempt of a task as it ended: what the run section, the event stream, the journal and
+// history hold of it.
+struct AttemptResult {
+  std::string status;  // succeeded, failed, timeout, oom, interrupted
+  std::optional<int> exit_code;
+  int signal = 0;
+  double start_s = 0, end_s = 0, runtime_s = 0, cpu_time_s = 0;  // start/end: epoch seconds
+  uint64_t peak_rss_bytes = 0, read_bytes = 0, write_bytes = 0;
+  schedule::Demand reserved;
+};
 
 struct JournalEntry {
   std::string event;  // "started" | "finished"
@@ -20,6 +34,7 @@ struct JournalEntry {
   uint64_t pid_start_ticks = 0;  // /proc/PID/stat starttime: tells a reused pid from ours
   std::string status;            // finished: succeeded, failed, timeout, oom, interrupted
   std::string fingerprint;       // finished: command and inputs, see fingerprint()
+  std::optional<AttemptResult> result;  // finished: the measurement (status repeated in it)
 };
 
 class Journal {
@@ -32,12 +47,16 @@ class Journal {
 
   // Appends one line and flushes it to the kernel (a crash of wf-run loses nothing written).
   void append(const JournalEntry& e);
+  // The same, from the parts (no JournalEntry built: this is on every task's path).
+  void append(const char* event, std::string_view task, int attempt, pid_t pid, uint64_t pid_start_ticks,
+              std::string_view status, const AttemptResult* result, std::string_view fingerprint);
 
   // Every entry of a journal, in order. A torn last line (a crash mid-write) is ignored.
   static std::vector<JournalEntry> read(const std::string& path);
 
  private:
   int fd_ = -1;
+  std::string line_;  // reused between appends
 };
 
 // What a task's success depends on: its rendered command and the size and modification time of

@@ -108,7 +108,12 @@ Json run_to_json(const RunResult& result, const RunInfo& info, const model::Work
           deviation(dev, "cpus", last.cpu_time_s / last.runtime_s, forecast(it->second, "cpus"), a);
         if (dev.MemberCount() > 0) t.AddMember("deviation", dev, a);
       }
-      t.AddMember("log", io::str(tr.log_err, a), a);
+      // The last attempt's log files; one it did not write to (and that succeeded) has none.
+      Json logs(rapidjson::kObjectType);
+      if (!tr.log_out.empty()) logs.AddMember("stdout", io::str(tr.log_out, a), a);
+      if (!tr.log_err.empty()) logs.AddMember("stderr", io::str(tr.log_err, a), a);
+      t.AddMember("logs", logs, a);
+      if (!tr.log_err.empty()) t.AddMember("log", io::str(tr.log_err, a), a);
     }
     tasks.PushBack(t, a);
   }
