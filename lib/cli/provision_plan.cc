@@ -27,19 +27,27 @@ plan::Demand demand_from(const Json& prediction, const PlanRequest& r, const mod
   const Json* timeline = io::get(prediction, "timeline");
   double step = timeline ? io::get_number(*timeline, "step_s").value_or(0) : 0;
   const Json* points = timeline ? io::get(*timeline, "points") : nullptr;
-  if (points && points->IsArray() && step > 0)
-    for (const auto& p : points->GetArray()) {
-      double t = io::get_number(p, "t_s").value_or(0);
-      plan::DemandStep s{t, t + step, band(p, "reserved_cpus", r.quantile), band(p, "reserved_mem_bytes", r.quantile), 0};
-      if (s.cpus > 0 || s.mem_bytes > 0) d.steps.push_back(s);
+  if (points && points->IsArray() && step > 0) {
+    // Each point holds until the next one (the section rounds instants, so never add the step).
+    const auto& pts = points->GetArray();
+    for (rapidjson::SizeType i = 0; i < pts.Size(); ++i) {
+      double t = io::get_number(pts[i], "t_s").value_or(0);
+      double end = i + 1 < pts.Size() ? io::get_number(pts[i + 1], "t_s").value_or(t + step) : t + step;
+      plan::DemandStep s{t, end, band(pts[i], "reserved_cpus", r.quantile), band(pts[i], "reserved_mem_bytes", r.quantile), 0};
+      if (end > t && (s.cpus > 0 || s.mem_bytes > 0)) d.steps.push_back(s);
     }
+  }
   if (d.steps.empty()) fail(util::Exit::data, "the prediction has no demand timeline to plan for (run wf-predict first)");
   for (const auto& e : predict::estimates_from_json(prediction, wf)) {
     d.max_task_cpus = std::max(d.max_task_cpus, e.cpus.p95);
     d.max_task_mem_bytes = std::max(d.max_task_mem_bytes, e.mem_bytes.p95);
     d.task_runtime_s = std::max(d.task_runtime_s, e.runtime_s.p95);
   }
-  if (r.deadline_s) d.deadline_s = *r.deadline_s;
+  // Without a deadline, the forecast's p95 makespan plus room to re-run its longest task twice:
+  // enough slack for spot capacity to be worth considering, never an unbounded run.
+  double makespan = 0;
+  if (const Json* m = io::get(prediction, "makespan_s")) makespan = io::get_number(*m, "p95").value_or(0);
+  d.deadline_s = r.deadline_s ? *r.deadline_s : std::max(d.steps.back().t_end_s, makespan + 2 * d.task_runtime_s);
   d.budget_usd = r.budget_usd;
   d.regions = r.regions;
   for (const auto& o : r.options) {

@@ -13,9 +13,24 @@
 namespace wf::cli {
 
 // Where a tool's data output goes. The default writes to stdout (or -o FILE, atomically).
+//
+// `write` takes the whole text; `stream`, when set, lets the producer write it in pieces, so a big
+// document never sits in memory whole (the standard output sets both). A fake that sets only
+// `write` (Output{[&](path, text) {...}}) still receives everything: send() collects it first.
 struct Output {
-  std::function<void(const std::string& path, std::string_view content)> write;
+  using Produce = std::function<void(io::Sink&)>;
+  using Write = std::function<void(const std::string& path, std::string_view content)>;
+  using Stream = std::function<void(const std::string& path, const Produce& produce)>;
+
+  Output() = default;
+  Output(Write w, Stream s = {}) : write(std::move(w)), stream(std::move(s)) {}  // NOLINT: Output{lambda} reads well
+
+  Write write;
+  Stream stream;
+
   static Output standard();
+  // Streams through `stream` when set, else collects the text and calls `write`.
+  void send(const std::string& path, const Produce& produce) const;
 };
 
 // Flags every document tool has.
@@ -35,7 +50,7 @@ void add_common(CLI::App& app, CommonOptions& options, const std::vector<std::st
 //   wf::Error its code, one "<tool>: error: <message>" line per problem; anything else 70.
 int run_tool(const std::string& name, CLI::App& app, int argc, const char* const* argv, const std::function<int()>& body);
 
-// Writes the document in `format` (json or yaml) to options.output.
+// Writes the document in `format` (json or yaml) to options.output, streamed.
 void emit(const io::Document& doc, const CommonOptions& options, const Output& out);
 
 const char* version();
@@ -44,5 +59,9 @@ const char* version();
 int analyze_main(int argc, const char* const* argv, const Output& out = Output::standard());
 int run_main(int argc, const char* const* argv, const Output& out = Output::standard());
 int history_main(int argc, const char* const* argv, const Output& out = Output::standard());
+int reap_main(int argc, const char* const* argv, const Output& out = Output::standard());
+int predict_main(int argc, const char* const* argv, const Output& out = Output::standard());
+int provision_main(int argc, const char* const* argv, const Output& out = Output::standard());
+int report_main(int argc, const char* const* argv, const Output& out = Output::standard());
 
 }  // namespace wf::cli
