@@ -7,6 +7,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "model/id_index.h"
 #include "model/workflow.h"
 
 namespace wf::model {
@@ -16,6 +17,8 @@ class Dag {
   // Precondition: ids are unique (analyze::validate checks it). A `needs` naming no task, or the
   // task itself, adds no edge (validate reports those).
   explicit Dag(const Workflow& wf);
+  // The same, with an index of wf already built (validation builds one; ids are hashed once).
+  Dag(const Workflow& wf, const IdIndex& index);
 
   uint32_t size() const { return static_cast<uint32_t>(parent_off_.size() - 1); }
   std::span<const uint32_t> parents(uint32_t t) const {
@@ -32,7 +35,7 @@ class Dag {
   std::vector<uint32_t> parent_off_, parent_idx_, child_off_, child_idx_, topo_;
 };
 
-// id -> index, for a workflow with unique ids.
+// id -> index, for a workflow with unique ids. IdIndex is the lighter choice for big workflows.
 std::unordered_map<std::string_view, uint32_t> index_by_id(const Workflow& wf);
 
 }  // namespace wf::model
