@@ -7,6 +7,24 @@
 #include "util/strings.h"
 
 namespace wf::io {
+namespace {
+
+// {apiVersion, workflow} in a tree of its own, the workflow normalised from the model with the
+// unknown keys of `original` carried over (copied: the input tree is freed right after).
+std::unique_ptr<JsonDoc> normalised(const model::Workflow& wf, const Json* original) {
+  auto out = std::make_unique<JsonDoc>();
+  static_cast<Json&>(*out) = build(out->GetAllocator(), [&](Builder& b) {
+    b.begin_object();
+    b.key("apiVersion");
+    b.string(kApiVersion);
+    b.key("workflow");
+    write_native(b, wf, original);
+    b.end_object();
+  });
+  return out;
+}
+
+}  // namespace
 
 Document Document::load(const std::string& path) { return from_source(read_source(path)); }
 
@@ -34,43 +52,54 @@ Document Document::from_source(Source source) {
     if (!w) diags.error("", "the document has no 'workflow' section");
     else *doc.workflow_ = read_native(*w, "/workflow", diags);
     doc.input_kind_ = "document";
-    if (w)
-      for (size_t i = 0; i < doc.workflow_->tasks.size(); ++i) doc.task_pointers_.push_back(io::task_pointer(*w, "/workflow", i));
+    doc.locate_tasks(w ? get(*w, "tasks") : nullptr, "/workflow/tasks");
     return doc;
   }
-  Alloc& a = root.GetAllocator();
   if (is_wfformat(root)) {
     *doc.workflow_ = read_wfformat(root, diags);
     doc.input_kind_ = "wfformat";
-    for (size_t i = 0; i < doc.workflow_->tasks.size(); ++i)
-      doc.task_pointers_.push_back(pointer_join("/workflow/specification/tasks", i));
-    Json out(rapidjson::kObjectType);
-    out.AddMember("apiVersion", str(kApiVersion, a), a);
-    out.AddMember("workflow", write_native(*doc.workflow_, a), a);
-    static_cast<Json&>(root) = std::move(out);
+    doc.tasks_pointer_ = "/workflow/specification/tasks";
+    doc.tree_.root = normalised(*doc.workflow_, nullptr);
     return doc;
   }
   *doc.workflow_ = read_native(root, "", diags);
   doc.input_kind_ = "workflow";
-  for (size_t i = 0; i < doc.workflow_->tasks.size(); ++i) doc.task_pointers_.push_back(io::task_pointer(root, "", i));
-  // The original tree is kept for the unknown keys write_native carries over.
-  Json original(root, a);
-  Json out(rapidjson::kObjectType);
-  out.AddMember("apiVersion", str(kApiVersion, a), a);
-  out.AddMember("workflow", write_native(*doc.workflow_, a, &original), a);
-  static_cast<Json&>(root) = std::move(out);
+  doc.locate_tasks(get(root, "tasks"), "/tasks");
+  // The input tree is needed only for the unknown keys; it goes once they are copied.
+  doc.tree_.root = normalised(*doc.workflow_, &root);
   return doc;
+}
+
+void Document::locate_tasks(const Json* tasks, std::string base) {
+  tasks_pointer_ = std::move(base);
+  tasks_by_id_ = tasks && tasks->IsObject();
+  if (!tasks || !tasks->IsArray() || tasks->Size() == workflow_->tasks.size()) return;
+  // read_native skips items that are not mappings (and reports them).
+  for (rapidjson::SizeType i = 0; i < tasks->Size(); ++i)
+    if ((*tasks)[i].IsObject()) task_items_.push_back(i);
+}
+
+std::string Document::task_pointer(size_t i) const {
+  if (tasks_by_id_ && i < workflow_->tasks.size()) return pointer_join(tasks_pointer_, workflow_->tasks[i].id);
+  return pointer_join(tasks_pointer_, i < task_items_.size() ? task_items_[i] : i);
 }
 
 void Document::set_section(std::string_view name, Json value) { put(root(), name, std::move(value), alloc()); }
 
 void Document::store_workflow() {
-  Json original(*get(root(), "workflow"), alloc());
+  // The old section is moved aside, not copied: only its unknown keys are read again.
+  Json original;
+  if (Json* w = get(root(), "workflow")) original.Swap(*w);
   set_section("workflow", write_native(*workflow_, alloc(), &original));
 }
 
 std::string Document::serialize(Format format) const {
   return format == Format::yaml ? to_yaml(root()) : to_json(root());
+}
+
+void Document::write(Format format, Sink& sink) const {
+  if (format == Format::yaml) sink.write(to_yaml(root()));
+  else write_json(root(), sink);
 }
 
 }  // namespace wf::io

@@ -10,9 +10,11 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "io/diagnostics.h"
 #include "io/json.h"
+#include "io/sink.h"
 #include "io/tree.h"
 #include "model/workflow.h"
 
@@ -37,8 +39,8 @@ class Document {
   Diagnostics& diagnostics() { return *diags_; }
   // What the input was: "document", "workflow" (native) or "wfformat".
   const std::string& input_kind() const { return input_kind_; }
-  // JSON pointer of task i in the input, for messages.
-  const std::string& task_pointer(size_t i) const { return task_pointers_[i]; }
+  // JSON pointer of task i in the input, for messages (composed on demand).
+  std::string task_pointer(size_t i) const;
 
   JsonDoc& root() { return *tree_.root; }
   const Json& root() const { return *tree_.root; }
@@ -50,14 +52,23 @@ class Document {
   // Writes the model back into `workflow` (after a tool changed it, e.g. params overridden).
   void store_workflow();
 
+  // The document as text (JSON in the layout of io::to_json, or YAML).
   std::string serialize(Format format) const;
+  // The same text, streamed: JSON goes out in chunks and never sits in memory whole.
+  void write(Format format, Sink& sink) const;
 
  private:
   Document() = default;
+  // Where the input's tasks are, for task_pointer: their pointer, whether they are a mapping
+  // (pointers by id) and, only when some input item was not a task, which item task i was.
+  void locate_tasks(const Json* tasks, std::string base);
+
   Tree tree_;
   std::unique_ptr<model::Workflow> workflow_;
   std::string input_kind_;
-  std::vector<std::string> task_pointers_;
+  std::string tasks_pointer_;
+  bool tasks_by_id_ = false;
+  std::vector<uint32_t> task_items_;
   std::unique_ptr<Diagnostics> diags_;
 };
 

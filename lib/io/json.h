@@ -8,6 +8,8 @@
 
 #include <rapidjson/document.h>
 
+#include "io/sink.h"
+
 namespace wf::io {
 
 using Json = rapidjson::Value;
@@ -45,8 +47,13 @@ Json number(double value);
 std::optional<double> get_number(const Json& obj, std::string_view key);
 std::optional<std::string_view> get_string(const Json& obj, std::string_view key);
 
-// JSON text: pretty (2-space indent) or compact; the output ends with a newline.
+// JSON text, ending with a newline. Pretty is the document layout: mappings indented by two spaces,
+// one member per line, lists one item per line, and an item that is itself a mapping or a list
+// written compactly on its one line (a task per line: readable, and a third of fully indented
+// JSON on big workflows). Compact is one line. The layout never depends on where the text goes.
 std::string to_json(const Json& value, bool pretty = true);
+// The same text, streamed to `sink` in chunks of about 64 KiB.
+void write_json(const Json& value, Sink& sink, bool pretty = true);
 
 // The name of a value's type, for messages ("a string", "an array", ...).
 const char* type_name(const Json& value);

@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "io/keys.h"
+#include "io/place.h"
 #include "model/command.h"
 #include "model/units.h"
 #include "util/strings.h"
@@ -13,110 +15,155 @@
 namespace wf::io {
 namespace {
 
-constexpr std::array kTaskKeys = {
-    "id",   "run",       "needs",    "category",        "params",   "inputs",     "outputs",
-    "cpus", "mem",       "mem_bytes", "disk",           "disk_bytes", "net",      "net_bytes_per_s",
-    "gpus", "duration",  "duration_s", "timeout",       "timeout_s", "priority",  "retries",
-    "recorded", "description"};
-constexpr std::array kWorkflowKeys = {"name", "description", "params", "defaults", "priority", "tasks",
-                                      "source_format", "recorded_makespan_s", "apiVersion"};
-constexpr std::array kDefaultKeys = {"cpus", "mem", "mem_bytes", "disk", "disk_bytes", "net", "net_bytes_per_s", "gpus",
-                                     "duration", "duration_s", "timeout", "timeout_s", "priority", "retries"};
-constexpr std::array kRecordedKeys = {"runtime_s", "cores", "cpu_percent", "mem_bytes", "read_bytes", "write_bytes", "machine"};
-
-template <size_t N>
-std::vector<std::string> names(const std::array<const char*, N>& keys) {
-  return {keys.begin(), keys.end()};
+// The keys of a task, in the order they are read (and offered as did-you-mean). Defaults take a
+// subset, so both are classified with one table.
+enum TaskKey : int {
+  kId, kRun, kNeeds, kCategory, kParams, kInputs, kOutputs, kCpus, kMem, kMemBytes, kDisk, kDiskBytes, kNet,
+  kNetBytesPerS, kGpus, kDuration, kDurationS, kTimeout, kTimeoutS, kPriority, kRetries, kRecorded,
+  kDescription, kTaskKeyCount
+};
+const KeySet& task_keys() {
+  static const KeySet keys{"id",   "run",       "needs",      "category",  "params",     "inputs",
+                           "outputs", "cpus",   "mem",        "mem_bytes", "disk",       "disk_bytes",
+                           "net",  "net_bytes_per_s", "gpus", "duration",  "duration_s", "timeout",
+                           "timeout_s", "priority", "retries", "recorded", "description"};
+  return keys;
+}
+const KeySet& workflow_keys() {
+  static const KeySet keys{"name", "description", "params", "defaults", "priority", "tasks",
+                           "source_format", "recorded_makespan_s", "apiVersion"};
+  return keys;
+}
+const KeySet& default_keys() {
+  static const KeySet keys{"cpus", "mem", "mem_bytes", "disk", "disk_bytes", "net", "net_bytes_per_s", "gpus",
+                           "duration", "duration_s", "timeout", "timeout_s", "priority", "retries"};
+  return keys;
+}
+const KeySet& recorded_keys() {
+  static const KeySet keys{"runtime_s", "cores", "cpu_percent", "mem_bytes", "read_bytes", "write_bytes", "machine"};
+  return keys;
 }
 
-template <size_t N>
-bool known(const std::array<const char*, N>& keys, std::string_view key) {
-  return std::find(keys.begin(), keys.end(), key) != keys.end();
+using Slots = std::array<const Json*, kTaskKeyCount>;
+
+// The members of `obj` by task key (the first of a repeated key wins, as with get()). Returns
+// whether some member is not a task key.
+bool collect(const Json& obj, Slots& slots) {
+  slots.fill(nullptr);
+  bool unknown = false;
+  for (const auto& m : obj.GetObject()) {
+    int k = task_keys().find(view(m.name));
+    if (k < 0) unknown = true;
+    else if (!slots[static_cast<size_t>(k)]) slots[static_cast<size_t>(k)] = &m.value;
+  }
+  return unknown;
 }
+
+// What a message is about: "workflow", "defaults", or "task 'ID'" (composed only when needed).
+struct What {
+  std::string_view text;
+  const std::string* task_id = nullptr;
+  std::string str() const { return task_id ? fmt::format("task '{}'", *task_id) : std::string(text); }
+};
+
+struct Defaults {
+  model::Resources hints;
+  std::optional<double> timeout_s;
+  int priority = 0;
+  int retries = 0;
+};
 
 class Reader {
  public:
   explicit Reader(Diagnostics& diags) : diags_(diags) {}
 
-  template <size_t N>
-  void check_keys(const Json& obj, const std::string& ptr, const std::array<const char*, N>& keys, std::string_view what) {
+  void check_keys(const Json& obj, const Place& at, const KeySet& keys, std::string_view what) {
     for (const auto& m : obj.GetObject()) {
       std::string_view key = view(m.name);
-      if (known(keys, key)) continue;
+      if (keys.find(key) >= 0) continue;
+      if (diags_.warnings_full()) {
+        diags_.count_warning();
+        continue;
+      }
       std::string hint;
-      if (auto near = util::closest(key, names(keys))) hint = fmt::format(" (did you mean '{}'?)", *near);
-      diags_.warning(pointer_join(ptr, key), fmt::format("unknown key '{}' in {}{}; kept as is", key, what, hint));
+      if (auto near = util::closest(key, keys.names())) hint = fmt::format(" (did you mean '{}'?)", *near);
+      diags_.warning(Place(at, key).pointer(), fmt::format("unknown key '{}' in {}{}; kept as is", key, what, hint));
     }
   }
 
-  std::optional<std::string> string(const Json& obj, const std::string& ptr, std::string_view key, std::string_view what) {
-    const Json* v = get(obj, key);
+  std::optional<std::string> string(const Json* v, const Place& at, std::string_view key, const What& what) {
     if (!v || v->IsNull()) return std::nullopt;
     if (v->IsString()) return std::string(view(*v));
     if (v->IsNumber()) return util::format_number(v->GetDouble());
-    diags_.error(pointer_join(ptr, key), fmt::format("{} '{}' must be a string, not {}", what, key, type_name(*v)));
+    diags_.error(Place(at, key).pointer(), fmt::format("{} '{}' must be a string, not {}", what.str(), key, type_name(*v)));
     return std::nullopt;
   }
 
-  std::optional<long long> integer(const Json& obj, const std::string& ptr, std::string_view key, std::string_view what, long long min) {
-    const Json* v = get(obj, key);
+  std::optional<long long> integer(const Json* v, const Place& at, std::string_view key, const What& what, long long min) {
     if (!v || v->IsNull()) return std::nullopt;
+    if (v->IsInt64() && v->GetInt64() >= min && std::llabs(v->GetInt64()) < 1'000'000'000'000'000LL) return v->GetInt64();
     if (v->IsNumber() && v->GetDouble() == std::floor(v->GetDouble()) && v->GetDouble() >= static_cast<double>(min) &&
         std::fabs(v->GetDouble()) < 1e15)
       return static_cast<long long>(v->GetDouble());
-    diags_.error(pointer_join(ptr, key), fmt::format("{} '{}' must be a whole number{}, not {}", what, key,
-                                                     min == 0 ? " >= 0" : "", v->IsNumber() ? util::format_number(v->GetDouble()) : type_name(*v)));
+    diags_.error(Place(at, key).pointer(), fmt::format("{} '{}' must be a whole number{}, not {}", what.str(), key, min == 0 ? " >= 0" : "",
+                                                       v->IsNumber() ? util::format_number(v->GetDouble()) : type_name(*v)));
     return std::nullopt;
   }
 
-  // A quantity written with units ("4GiB") or as a number in base units, under `key` or `key_base`.
+  // A quantity written with units ("4GiB") under `key`, or as a number in base units under
+  // `key_base` (checked first) or `key`.
   template <typename T, typename Parse>
-  std::optional<T> quantity(const Json& obj, const std::string& ptr, const char* key, const char* key_base, Parse parse,
-                            std::string_view what) {
-    for (const char* k : {key_base, key}) {
-      const Json* v = get(obj, k);
+  std::optional<T> quantity(const Json* v_key, const Json* v_base, const Place& at, std::string_view key,
+                            std::string_view key_base, Parse parse, const What& what) {
+    for (int pass = 0; pass < 2; ++pass) {
+      const Json* v = pass == 0 ? v_base : v_key;
+      std::string_view k = pass == 0 ? key_base : key;
+      bool units_allowed = k == key;
       if (!v || v->IsNull()) continue;
-      std::string p = pointer_join(ptr, k);
       if (v->IsNumber()) {
-        if (v->GetDouble() < 0) {
-          diags_.error(p, fmt::format("{} '{}' must not be negative", what, k));
+        double d = v->GetDouble();
+        if (d < 0) {
+          diags_.error(Place(at, k).pointer(), fmt::format("{} '{}' must not be negative", what.str(), k));
           return std::nullopt;
         }
-        return static_cast<T>(v->GetDouble());
+        if (v->IsUint64()) return static_cast<T>(v->GetUint64());
+        return static_cast<T>(d);
       }
-      if (v->IsString() && k == key) {
+      if (v->IsString() && units_allowed) {
         std::string why;
         if (auto parsed = parse(view(*v), &why)) return static_cast<T>(*parsed);
-        diags_.error(p, fmt::format("{}: {}: {}", what, k, why));
+        diags_.error(Place(at, k).pointer(), fmt::format("{}: {}: {}", what.str(), k, why));
         return std::nullopt;
       }
-      diags_.error(p, fmt::format("{} '{}' must be {}, not {}", what, k, k == key ? "a number or a quantity with units" : "a number", type_name(*v)));
+      diags_.error(Place(at, k).pointer(), fmt::format("{} '{}' must be {}, not {}", what.str(), k,
+                                                       units_allowed ? "a number or a quantity with units" : "a number", type_name(*v)));
       return std::nullopt;
     }
     return std::nullopt;
   }
 
-  void resources(const Json& obj, const std::string& ptr, std::string_view what, model::Resources& r,
-                 std::optional<double>& timeout) {
-    auto bytes = [](std::string_view s, std::string* why) { return model::parse_bytes(s, why); };
-    if (auto v = quantity<double>(obj, ptr, "cpus", "cpus", model::parse_cpus, what)) r.cpus = v;
-    if (auto v = quantity<uint64_t>(obj, ptr, "mem", "mem_bytes", bytes, what)) r.mem_bytes = v;
-    if (auto v = quantity<uint64_t>(obj, ptr, "disk", "disk_bytes", bytes, what)) r.disk_bytes = v;
-    if (auto v = quantity<double>(obj, ptr, "net", "net_bytes_per_s", model::parse_rate, what)) r.net_bytes_per_s = v;
-    if (auto v = quantity<double>(obj, ptr, "duration", "duration_s", model::parse_duration, what)) r.duration_s = v;
-    if (auto v = quantity<double>(obj, ptr, "timeout", "timeout_s", model::parse_duration, what)) timeout = v;
-    if (auto v = integer(obj, ptr, "gpus", what, 0)) r.gpus = static_cast<int>(*v);
+  void resources(const Slots& s, const Place& at, const What& what, model::Resources& r, std::optional<double>& timeout) {
+    auto bytes = [](std::string_view text, std::string* why) { return model::parse_bytes(text, why); };
+    if (auto v = quantity<double>(s[kCpus], s[kCpus], at, "cpus", "cpus", model::parse_cpus, what)) r.cpus = v;
+    if (auto v = quantity<uint64_t>(s[kMem], s[kMemBytes], at, "mem", "mem_bytes", bytes, what)) r.mem_bytes = v;
+    if (auto v = quantity<uint64_t>(s[kDisk], s[kDiskBytes], at, "disk", "disk_bytes", bytes, what)) r.disk_bytes = v;
+    if (auto v = quantity<double>(s[kNet], s[kNetBytesPerS], at, "net", "net_bytes_per_s", model::parse_rate, what))
+      r.net_bytes_per_s = v;
+    if (auto v = quantity<double>(s[kDuration], s[kDurationS], at, "duration", "duration_s", model::parse_duration, what))
+      r.duration_s = v;
+    if (auto v = quantity<double>(s[kTimeout], s[kTimeoutS], at, "timeout", "timeout_s", model::parse_duration, what)) timeout = v;
+    if (auto v = integer(s[kGpus], at, "gpus", what, 0)) r.gpus = static_cast<int>(*v);
   }
 
-  std::vector<model::Param> params(const Json& obj, const std::string& ptr) {
+  std::vector<model::Param> params(const Json* v, const Place& obj) {
     std::vector<model::Param> out;
-    const Json* v = get(obj, "params");
     if (!v || v->IsNull()) return out;
-    std::string p = pointer_join(ptr, "params");
+    Place at(obj, "params");
     if (!v->IsObject()) {
-      diags_.error(p, fmt::format("'params' must be a mapping of names to values, not {}", type_name(*v)));
+      diags_.error(at.pointer(), fmt::format("'params' must be a mapping of names to values, not {}", type_name(*v)));
       return out;
     }
+    out.reserve(v->MemberCount());
     for (const auto& m : v->GetObject()) {
       model::Param param{std::string(view(m.name)), {}, {}};
       if (m.value.IsString()) {
@@ -128,7 +175,8 @@ class Reader {
       } else if (m.value.IsBool()) {
         param.text = m.value.GetBool() ? "true" : "false";
       } else {
-        diags_.error(pointer_join(p, param.name), fmt::format("param '{}' must be a string, number or boolean, not {}", param.name, type_name(m.value)));
+        diags_.error(Place(at, param.name).pointer(),
+                     fmt::format("param '{}' must be a string, number or boolean, not {}", param.name, type_name(m.value)));
         continue;
       }
       out.push_back(std::move(param));
@@ -137,89 +185,87 @@ class Reader {
     return out;
   }
 
-  std::vector<std::string> strings(const Json& obj, const std::string& ptr, std::string_view key, std::string_view what) {
+  std::vector<std::string> strings(const Json* v, const Place& obj, std::string_view key, const What& what) {
     std::vector<std::string> out;
-    const Json* v = get(obj, key);
     if (!v || v->IsNull()) return out;
-    std::string p = pointer_join(ptr, key);
+    Place at(obj, key);
     if (v->IsString()) {
       out.emplace_back(view(*v));
       return out;
     }
     if (!v->IsArray()) {
-      diags_.error(p, fmt::format("{} '{}' must be a string or a list of strings, not {}", what, key, type_name(*v)));
+      diags_.error(at.pointer(), fmt::format("{} '{}' must be a string or a list of strings, not {}", what.str(), key, type_name(*v)));
       return out;
     }
     out.reserve(v->Size());
     for (rapidjson::SizeType i = 0; i < v->Size(); ++i) {
       const Json& item = (*v)[i];
       if (item.IsString()) out.emplace_back(view(item));
-      else diags_.error(pointer_join(p, i), fmt::format("{} '{}' must list strings, found {}", what, key, type_name(item)));
+      else diags_.error(Place(at, i).pointer(), fmt::format("{} '{}' must list strings, found {}", what.str(), key, type_name(item)));
     }
     return out;
   }
 
-  std::vector<model::File> files(const Json& obj, const std::string& ptr, std::string_view key, std::string_view what) {
+  std::vector<model::File> files(const Json* v, const Place& obj, std::string_view key, const What& what) {
     std::vector<model::File> out;
-    const Json* v = get(obj, key);
     if (!v || v->IsNull()) return out;
-    std::string p = pointer_join(ptr, key);
+    Place at(obj, key);
     if (!v->IsArray()) {
-      diags_.error(p, fmt::format("{} '{}' must be a list of paths or {{path, size}} mappings, not {}", what, key, type_name(*v)));
+      diags_.error(at.pointer(), fmt::format("{} '{}' must be a list of paths or {{path, size}} mappings, not {}", what.str(), key, type_name(*v)));
       return out;
     }
+    out.reserve(v->Size());
+    auto bytes = [](std::string_view s, std::string* why) { return model::parse_bytes(s, why); };
     for (rapidjson::SizeType i = 0; i < v->Size(); ++i) {
       const Json& item = (*v)[i];
-      std::string ip = pointer_join(p, i);
+      Place item_at(at, i);
       if (item.IsString()) {
         out.push_back({std::string(view(item)), std::nullopt});
       } else if (item.IsObject() && get_string(item, "path")) {
         model::File f{std::string(*get_string(item, "path")), std::nullopt};
-        auto bytes = [](std::string_view s, std::string* why) { return model::parse_bytes(s, why); };
-        f.size_bytes = quantity<uint64_t>(item, ip, "size", "size_bytes", bytes, what);
+        f.size_bytes = quantity<uint64_t>(get(item, "size"), get(item, "size_bytes"), item_at, "size", "size_bytes", bytes, what);
         out.push_back(std::move(f));
       } else {
-        diags_.error(ip, fmt::format("{} '{}' must list paths or {{path, size}} mappings, found {}", what, key, type_name(item)));
+        diags_.error(item_at.pointer(), fmt::format("{} '{}' must list paths or {{path, size}} mappings, found {}", what.str(), key, type_name(item)));
       }
     }
     return out;
   }
 
-  model::Command command(const Json& task, const std::string& ptr, std::string_view what, bool& present) {
+  model::Command command(const Json* v, const Place& obj, const What& what, bool& present) {
     model::Command c;
-    const Json* v = get(task, "run");
     present = v && !v->IsNull();
     if (!present) return c;
-    std::string p = pointer_join(ptr, "run");
+    Place at(obj, "run");
     if (v->IsString()) {
       c.shell = true;
       c.script = view(*v);
-      if (util::trim(c.script).empty()) diags_.error(p, fmt::format("{} has an empty command", what));
+      if (util::trim(c.script).empty()) diags_.error(at.pointer(), fmt::format("{} has an empty command", what.str()));
     } else if (v->IsArray() && v->Size() > 0) {
       c.shell = false;
+      c.argv.reserve(v->Size());
       for (rapidjson::SizeType i = 0; i < v->Size(); ++i) {
         const Json& item = (*v)[i];
         if (item.IsString()) c.argv.emplace_back(view(item));
         else if (item.IsNumber()) c.argv.push_back(util::format_number(item.GetDouble()));
-        else diags_.error(pointer_join(p, i), fmt::format("{}: command arguments must be strings, found {}", what, type_name(item)));
+        else diags_.error(Place(at, i).pointer(), fmt::format("{}: command arguments must be strings, found {}", what.str(), type_name(item)));
       }
     } else {
-      diags_.error(p, fmt::format("{}: 'run' must be a shell string or a non-empty argv list, not {}", what, type_name(*v)));
+      diags_.error(at.pointer(), fmt::format("{}: 'run' must be a shell string or a non-empty argv list, not {}", what.str(), type_name(*v)));
       present = false;
     }
     return c;
   }
 
-  model::Recorded recorded(const Json& task, const std::string& ptr, std::string_view what) {
+  model::Recorded recorded(const Json* v, const Place& obj, const What& what) {
     model::Recorded r;
-    const Json* v = get(task, "recorded");
     if (!v || v->IsNull()) return r;
-    std::string p = pointer_join(ptr, "recorded");
+    Place at(obj, "recorded");
     if (!v->IsObject()) {
-      diags_.error(p, fmt::format("{}: 'recorded' must be a mapping, not {}", what, type_name(*v)));
+      diags_.error(at.pointer(), fmt::format("{}: 'recorded' must be a mapping, not {}", what.str(), type_name(*v)));
       return r;
     }
-    check_keys(*v, p, kRecordedKeys, "recorded measurements");
+    check_keys(*v, at, recorded_keys(), "recorded measurements");
     r.runtime_s = get_number(*v, "runtime_s");
     r.cores = get_number(*v, "cores");
     r.cpu_percent = get_number(*v, "cpu_percent");
@@ -230,43 +276,55 @@ class Reader {
     return r;
   }
 
-  model::Task task(const Json& obj, const std::string& ptr, std::optional<std::string_view> key_id, const Json* defaults,
-                   const std::string& defaults_ptr) {
-    model::Task t;
+  // Read once for all tasks (a problem in them is reported once, at the defaults).
+  Defaults defaults(const Json* v, const Place& at) {
+    Defaults d;
+    if (!v) return d;
+    check_keys(*v, at, default_keys(), "defaults");
+    Slots s;
+    collect(*v, s);
+    What what{"defaults"};
+    resources(s, at, what, d.hints, d.timeout_s);
+    d.priority = static_cast<int>(integer(s[kPriority], at, "priority", what, -1'000'000'000).value_or(0));
+    d.retries = static_cast<int>(integer(s[kRetries], at, "retries", what, 0).value_or(0));
+    return d;
+  }
+
+  void task(const Json& obj, const Place& at, std::optional<std::string_view> key_id, const Defaults& d, model::Task& t) {
+    Slots s;
+    bool unknown = collect(obj, s);
     if (key_id) {
       t.id = *key_id;
-    } else if (auto id = string(obj, ptr, "id", "task")) {
-      t.id = *id;
+    } else if (auto id = string(s[kId], at, "id", What{"task"})) {
+      t.id = std::move(*id);
     } else {
-      diags_.error(ptr, "task has no 'id'");
+      diags_.error(at.pointer(), "task has no 'id'");
     }
     for (char c : t.id)
       if (static_cast<unsigned char>(c) < 0x20) {
-        diags_.error(pointer_join(ptr, "id"), fmt::format("task id '{}' holds a control character", util::trim(t.id)));
+        diags_.error(Place(at, "id").pointer(), fmt::format("task id '{}' holds a control character", util::trim(t.id)));
         break;
       }
-    if (key_id == std::nullopt && t.id.empty() && get(obj, "id")) diags_.error(pointer_join(ptr, "id"), "task id must not be empty");
-    std::string what = fmt::format("task '{}'", t.id);
-    check_keys(obj, ptr, kTaskKeys, what);
+    if (key_id == std::nullopt && t.id.empty() && s[kId]) diags_.error(Place(at, "id").pointer(), "task id must not be empty");
+    What what{{}, &t.id};
+    if (unknown) check_keys(obj, at, task_keys(), what.str());
     bool has_run = false;
-    t.run = command(obj, ptr, what, has_run);
-    t.needs = strings(obj, ptr, "needs", what);
-    t.category = string(obj, ptr, "category", what).value_or(t.id);
-    if (t.category.empty()) t.category = t.id;
-    t.params = params(obj, ptr);
-    t.inputs = files(obj, ptr, "inputs", what);
-    t.outputs = files(obj, ptr, "outputs", what);
-    if (defaults) {
-      resources(*defaults, defaults_ptr, "defaults", t.hints, t.timeout_s);
-      t.priority = static_cast<int>(integer(*defaults, defaults_ptr, "priority", "defaults", -1'000'000'000).value_or(0));
-      t.retries = static_cast<int>(integer(*defaults, defaults_ptr, "retries", "defaults", 0).value_or(0));
-    }
-    resources(obj, ptr, what, t.hints, t.timeout_s);
-    if (auto v = integer(obj, ptr, "priority", what, -1'000'000'000)) t.priority = static_cast<int>(*v);
-    if (auto v = integer(obj, ptr, "retries", what, 0)) t.retries = static_cast<int>(*v);
-    t.recorded = recorded(obj, ptr, what);
-    if (!has_run && t.recorded.empty()) diags_.error(ptr, fmt::format("{} has no command ('run')", what));
-    return t;
+    t.run = command(s[kRun], at, what, has_run);
+    t.needs = strings(s[kNeeds], at, "needs", what);
+    if (auto category = string(s[kCategory], at, "category", what); category && !category->empty()) t.category = std::move(*category);
+    else t.category = t.id;
+    t.params = params(s[kParams], at);
+    t.inputs = files(s[kInputs], at, "inputs", what);
+    t.outputs = files(s[kOutputs], at, "outputs", what);
+    t.hints = d.hints;
+    t.timeout_s = d.timeout_s;
+    t.priority = d.priority;
+    t.retries = d.retries;
+    resources(s, at, what, t.hints, t.timeout_s);
+    if (auto v = integer(s[kPriority], at, "priority", what, -1'000'000'000)) t.priority = static_cast<int>(*v);
+    if (auto v = integer(s[kRetries], at, "retries", what, 0)) t.retries = static_cast<int>(*v);
+    t.recorded = recorded(s[kRecorded], at, what);
+    if (!has_run && t.recorded.empty()) diags_.error(at.pointer(), fmt::format("{} has no command ('run')", what.str()));
   }
 
  private:
@@ -286,54 +344,56 @@ std::string task_pointer(const Json& value, std::string_view pointer, size_t ind
 model::Workflow read_native(const Json& value, std::string_view pointer, Diagnostics& diags) {
   model::Workflow wf;
   wf.source_format = "native";
-  std::string ptr(pointer);
+  Place at(pointer);
   if (!value.IsObject()) {
-    diags.error(ptr, fmt::format("expected a workflow (a mapping with 'tasks'), found {}", type_name(value)));
+    diags.error(pointer, fmt::format("expected a workflow (a mapping with 'tasks'), found {}", type_name(value)));
     return wf;
   }
   Reader reader(diags);
-  reader.check_keys(value, ptr, kWorkflowKeys, "the workflow");
-  wf.name = reader.string(value, ptr, "name", "workflow").value_or("");
-  wf.params = reader.params(value, ptr);
-  wf.priority = static_cast<int>(reader.integer(value, ptr, "priority", "workflow", -1'000'000'000).value_or(0));
+  What what{"workflow"};
+  reader.check_keys(value, at, workflow_keys(), "the workflow");
+  wf.name = reader.string(get(value, "name"), at, "name", what).value_or("");
+  wf.params = reader.params(get(value, "params"), at);
+  wf.priority = static_cast<int>(reader.integer(get(value, "priority"), at, "priority", what, -1'000'000'000).value_or(0));
   if (auto f = get_string(value, "source_format")) wf.source_format = *f;
   wf.recorded_makespan_s = get_number(value, "recorded_makespan_s");
   const Json* defaults = get(value, "defaults");
-  std::string defaults_ptr = pointer_join(ptr, "defaults");
+  Place defaults_at(at, "defaults");
   if (defaults && !defaults->IsObject()) {
-    diags.error(defaults_ptr, fmt::format("'defaults' must be a mapping, not {}", type_name(*defaults)));
+    diags.error(defaults_at.pointer(), fmt::format("'defaults' must be a mapping, not {}", type_name(*defaults)));
     defaults = nullptr;
   }
-  if (defaults) reader.check_keys(*defaults, defaults_ptr, kDefaultKeys, "defaults");
+  Defaults d = reader.defaults(defaults, defaults_at);
   const Json* tasks = get(value, "tasks");
-  std::string tasks_ptr = pointer_join(ptr, "tasks");
+  Place tasks_at(at, "tasks");
   if (!tasks || tasks->IsNull()) {
-    diags.error(ptr, "the workflow has no 'tasks'");
+    diags.error(pointer, "the workflow has no 'tasks'");
   } else if (tasks->IsArray()) {
     wf.tasks.reserve(tasks->Size());
     for (rapidjson::SizeType i = 0; i < tasks->Size(); ++i) {
       const Json& t = (*tasks)[i];
-      std::string tp = pointer_join(tasks_ptr, i);
+      Place task_at(tasks_at, i);
       if (!t.IsObject()) {
-        diags.error(tp, fmt::format("a task must be a mapping, not {}", type_name(t)));
+        diags.error(task_at.pointer(), fmt::format("a task must be a mapping, not {}", type_name(t)));
         continue;
       }
-      wf.tasks.push_back(reader.task(t, tp, std::nullopt, defaults, defaults_ptr));
+      reader.task(t, task_at, std::nullopt, d, wf.tasks.emplace_back());
     }
   } else if (tasks->IsObject()) {
+    wf.tasks.reserve(tasks->MemberCount());
     for (const auto& m : tasks->GetObject()) {
-      std::string tp = pointer_join(tasks_ptr, view(m.name));
+      Place task_at(tasks_at, view(m.name));
       if (!m.value.IsObject()) {
-        diags.error(tp, fmt::format("task '{}' must be a mapping, not {}", view(m.name), type_name(m.value)));
+        diags.error(task_at.pointer(), fmt::format("task '{}' must be a mapping, not {}", view(m.name), type_name(m.value)));
         continue;
       }
-      wf.tasks.push_back(reader.task(m.value, tp, view(m.name), defaults, defaults_ptr));
+      reader.task(m.value, task_at, view(m.name), d, wf.tasks.emplace_back());
     }
   } else {
-    diags.error(tasks_ptr, fmt::format("'tasks' must be a list or a mapping of tasks, not {}", type_name(*tasks)));
+    diags.error(tasks_at.pointer(), fmt::format("'tasks' must be a list or a mapping of tasks, not {}", type_name(*tasks)));
   }
   if (tasks && (tasks->IsArray() || tasks->IsObject()) && wf.tasks.empty() && !diags.has_errors())
-    diags.error(tasks_ptr, "the workflow has no tasks");
+    diags.error(tasks_at.pointer(), "the workflow has no tasks");
   return wf;
 }
 

@@ -27,6 +27,7 @@
 // applied, tasks as a list and quantities in base units (mem_bytes, duration_s, ...).
 #include <string_view>
 
+#include "io/builder.h"
 #include "io/diagnostics.h"
 #include "io/json.h"
 #include "model/workflow.h"
@@ -37,9 +38,12 @@ namespace wf::io {
 // Problems go to `diags`; what could be read is returned either way.
 model::Workflow read_native(const Json& value, std::string_view pointer, Diagnostics& diags);
 
-// The normalised form. Members of `original` (the task objects as read) that wf does not know are
-// carried over to the matching task, so nothing a user wrote is lost on the way down the pipe.
+// The normalised form. Members of `original` (the workflow object as read) that wf does not know
+// are carried over, those of a task to the matching task, so nothing a user wrote is lost on the
+// way down the pipe.
 Json write_native(const model::Workflow& wf, Alloc& a, const Json* original = nullptr);
+// The same, as the next value of a tree being built.
+void write_native(Builder& b, const model::Workflow& wf, const Json* original = nullptr);
 
 // The pointer of task `index` within the workflow object (list or mapping form).
 std::string task_pointer(const Json& value, std::string_view pointer, size_t index);

@@ -1,120 +1,140 @@
 // The normalised native form: defaults applied, tasks as a list, quantities in base units.
-#include <algorithm>
-#include <array>
-
+#include "io/builder.h"
+#include "io/keys.h"
 #include "io/native.h"
 #include "util/strings.h"
 
 namespace wf::io {
 namespace {
 
-constexpr std::array kWritten = {"id", "run", "needs", "category", "params", "inputs", "outputs", "cpus", "mem_bytes",
-                                 "disk_bytes", "net_bytes_per_s", "gpus", "duration_s", "timeout_s", "priority",
-                                 "retries", "recorded"};
-// Keys the reader understands, whether or not the writer emits them under that name.
-constexpr std::array kUnderstood = {"mem", "disk", "net", "duration", "timeout"};
-
-bool carried_over(std::string_view key) {
-  return std::find(kWritten.begin(), kWritten.end(), key) == kWritten.end() &&
-         std::find(kUnderstood.begin(), kUnderstood.end(), key) == kUnderstood.end();
+// Task keys the reader understands (whether or not the writer emits them under that name);
+// every other member of a task is carried over as it is.
+const KeySet& understood_task_keys() {
+  static const KeySet keys{"id", "run", "needs", "category", "params", "inputs", "outputs", "cpus", "mem_bytes",
+                           "disk_bytes", "net_bytes_per_s", "gpus", "duration_s", "timeout_s", "priority",
+                           "retries", "recorded", "mem", "disk", "net", "duration", "timeout"};
+  return keys;
+}
+// The same for the workflow ("description" is carried over too, but in its own place).
+const KeySet& understood_workflow_keys() {
+  static const KeySet keys{"name", "description", "params", "defaults", "priority", "tasks", "source_format",
+                           "recorded_makespan_s", "apiVersion"};
+  return keys;
 }
 
-Json params_json(const std::vector<model::Param>& params, Alloc& a) {
-  Json obj(rapidjson::kObjectType);
+// The members of `original` that `keys` does not know, copied.
+void carry_over(Builder& b, const Json* original, const KeySet& keys) {
+  if (!original || !original->IsObject()) return;
+  for (const auto& m : original->GetObject())
+    if (keys.find(view(m.name)) < 0) {
+      b.key_copy(view(m.name));
+      b.value(m.value);
+    }
+}
+
+void params_json(Builder& b, const std::vector<model::Param>& params) {
+  b.begin_object();
   for (const auto& p : params) {
+    b.key_copy(p.name);
     // A number stays a number only when its text is exactly how it prints ("1.10" stays text).
-    if (p.number && util::format_number(*p.number) == p.text) obj.AddMember(str(p.name, a), number(*p.number), a);
-    else obj.AddMember(str(p.name, a), str(p.text, a), a);
+    if (p.number && util::format_number(*p.number) == p.text) b.number(*p.number);
+    else b.string(p.text);
   }
-  return obj;
+  b.end_object();
 }
 
-Json files_json(const std::vector<model::File>& files, Alloc& a) {
-  Json arr(rapidjson::kArrayType);
+void strings_json(Builder& b, const std::vector<std::string>& strings) {
+  b.begin_array();
+  for (const auto& s : strings) b.string(s);
+  b.end_array();
+}
+
+void files_json(Builder& b, const std::vector<model::File>& files) {
+  b.begin_array();
   for (const auto& f : files) {
     if (!f.size_bytes) {
-      arr.PushBack(str(f.path, a), a);
+      b.string(f.path);
       continue;
     }
-    Json o(rapidjson::kObjectType);
-    o.AddMember("path", str(f.path, a), a);
-    o.AddMember("size_bytes", Json(*f.size_bytes), a);
-    arr.PushBack(o, a);
+    b.begin_object();
+    b.key("path");
+    b.string(f.path);
+    b.key("size_bytes");
+    b.uint(*f.size_bytes);
+    b.end_object();
   }
-  return arr;
+  b.end_array();
 }
 
-Json task_json(const model::Task& t, Alloc& a, const Json* original) {
-  Json o(rapidjson::kObjectType);
-  o.AddMember("id", str(t.id, a), a);
-  if (t.run.shell && !t.run.script.empty()) {
-    o.AddMember("run", str(t.run.script, a), a);
-  } else if (!t.run.shell) {
-    Json argv(rapidjson::kArrayType);
-    for (const auto& arg : t.run.argv) argv.PushBack(str(arg, a), a);
-    o.AddMember("run", argv, a);
-  }
-  if (!t.needs.empty()) {
-    Json needs(rapidjson::kArrayType);
-    needs.Reserve(static_cast<rapidjson::SizeType>(t.needs.size()), a);
-    for (const auto& n : t.needs) needs.PushBack(str(n, a), a);
-    o.AddMember("needs", needs, a);
-  }
-  if (t.category != t.id) o.AddMember("category", str(t.category, a), a);
-  if (!t.params.empty()) o.AddMember("params", params_json(t.params, a), a);
-  if (!t.inputs.empty()) o.AddMember("inputs", files_json(t.inputs, a), a);
-  if (!t.outputs.empty()) o.AddMember("outputs", files_json(t.outputs, a), a);
+void recorded_json(Builder& b, const model::Recorded& r) {
+  b.begin_object();
+  if (r.runtime_s) b.key("runtime_s"), b.number(*r.runtime_s);
+  if (r.cores) b.key("cores"), b.number(*r.cores);
+  if (r.cpu_percent) b.key("cpu_percent"), b.number(*r.cpu_percent);
+  if (r.mem_bytes) b.key("mem_bytes"), b.uint(*r.mem_bytes);
+  if (r.read_bytes) b.key("read_bytes"), b.uint(*r.read_bytes);
+  if (r.write_bytes) b.key("write_bytes"), b.uint(*r.write_bytes);
+  if (r.machine) b.key("machine"), b.string(*r.machine);
+  b.end_object();
+}
+
+void task_json(Builder& b, const model::Task& t, const Json* original) {
+  b.begin_object();
+  b.key("id");
+  b.string(t.id);
+  if (t.run.shell && !t.run.script.empty()) b.key("run"), b.string(t.run.script);
+  else if (!t.run.shell) b.key("run"), strings_json(b, t.run.argv);
+  if (!t.needs.empty()) b.key("needs"), strings_json(b, t.needs);
+  if (t.category != t.id) b.key("category"), b.string(t.category);
+  if (!t.params.empty()) b.key("params"), params_json(b, t.params);
+  if (!t.inputs.empty()) b.key("inputs"), files_json(b, t.inputs);
+  if (!t.outputs.empty()) b.key("outputs"), files_json(b, t.outputs);
   const auto& h = t.hints;
-  if (h.cpus) o.AddMember("cpus", number(*h.cpus), a);
-  if (h.mem_bytes) o.AddMember("mem_bytes", Json(*h.mem_bytes), a);
-  if (h.disk_bytes) o.AddMember("disk_bytes", Json(*h.disk_bytes), a);
-  if (h.net_bytes_per_s) o.AddMember("net_bytes_per_s", number(*h.net_bytes_per_s), a);
-  if (h.gpus) o.AddMember("gpus", Json(*h.gpus), a);
-  if (h.duration_s) o.AddMember("duration_s", number(*h.duration_s), a);
-  if (t.timeout_s) o.AddMember("timeout_s", number(*t.timeout_s), a);
-  if (t.priority != 0) o.AddMember("priority", Json(t.priority), a);
-  if (t.retries != 0) o.AddMember("retries", Json(t.retries), a);
-  if (!t.recorded.empty()) {
-    const auto& r = t.recorded;
-    Json rec(rapidjson::kObjectType);
-    if (r.runtime_s) rec.AddMember("runtime_s", number(*r.runtime_s), a);
-    if (r.cores) rec.AddMember("cores", number(*r.cores), a);
-    if (r.cpu_percent) rec.AddMember("cpu_percent", number(*r.cpu_percent), a);
-    if (r.mem_bytes) rec.AddMember("mem_bytes", Json(*r.mem_bytes), a);
-    if (r.read_bytes) rec.AddMember("read_bytes", Json(*r.read_bytes), a);
-    if (r.write_bytes) rec.AddMember("write_bytes", Json(*r.write_bytes), a);
-    if (r.machine) rec.AddMember("machine", str(*r.machine, a), a);
-    o.AddMember("recorded", rec, a);
-  }
-  if (original && original->IsObject())
-    for (const auto& m : original->GetObject())
-      if (carried_over(view(m.name))) o.AddMember(Json(m.name, a), Json(m.value, a), a);
-  return o;
+  if (h.cpus) b.key("cpus"), b.number(*h.cpus);
+  if (h.mem_bytes) b.key("mem_bytes"), b.uint(*h.mem_bytes);
+  if (h.disk_bytes) b.key("disk_bytes"), b.uint(*h.disk_bytes);
+  if (h.net_bytes_per_s) b.key("net_bytes_per_s"), b.number(*h.net_bytes_per_s);
+  if (h.gpus) b.key("gpus"), b.integer(*h.gpus);
+  if (h.duration_s) b.key("duration_s"), b.number(*h.duration_s);
+  if (t.timeout_s) b.key("timeout_s"), b.number(*t.timeout_s);
+  if (t.priority != 0) b.key("priority"), b.integer(t.priority);
+  if (t.retries != 0) b.key("retries"), b.integer(t.retries);
+  if (!t.recorded.empty()) b.key("recorded"), recorded_json(b, t.recorded);
+  carry_over(b, original, understood_task_keys());
+  b.end_object();
+}
+
+// The task object of the input that task i was read from (list or mapping form).
+const Json* original_task(const Json* tasks_in, size_t i) {
+  if (!tasks_in) return nullptr;
+  auto index = static_cast<rapidjson::SizeType>(i);
+  if (tasks_in->IsArray() && i < tasks_in->Size()) return &(*tasks_in)[index];
+  if (tasks_in->IsObject() && i < tasks_in->MemberCount()) return &tasks_in->MemberBegin()[index].value;
+  return nullptr;
 }
 
 }  // namespace
 
-Json write_native(const model::Workflow& wf, Alloc& a, const Json* original) {
-  Json o(rapidjson::kObjectType);
-  if (!wf.name.empty()) o.AddMember("name", str(wf.name, a), a);
-  if (original)
-    if (const Json* d = get(*original, "description")) o.AddMember("description", Json(*d, a), a);
-  if (!wf.params.empty()) o.AddMember("params", params_json(wf.params, a), a);
-  if (wf.priority != 0) o.AddMember("priority", Json(wf.priority), a);
-  o.AddMember("source_format", str(wf.source_format, a), a);
-  if (wf.recorded_makespan_s) o.AddMember("recorded_makespan_s", number(*wf.recorded_makespan_s), a);
+void write_native(Builder& b, const model::Workflow& wf, const Json* original) {
+  b.begin_object();
+  if (!wf.name.empty()) b.key("name"), b.string(wf.name);
+  if (const Json* d = original ? get(*original, "description") : nullptr) b.key("description"), b.value(*d);
+  if (!wf.params.empty()) b.key("params"), params_json(b, wf.params);
+  if (wf.priority != 0) b.key("priority"), b.integer(wf.priority);
+  b.key("source_format");
+  b.string(wf.source_format);
+  if (wf.recorded_makespan_s) b.key("recorded_makespan_s"), b.number(*wf.recorded_makespan_s);
+  carry_over(b, original, understood_workflow_keys());
+  b.key("tasks");
+  b.begin_array();
   const Json* tasks_in = original ? get(*original, "tasks") : nullptr;
-  Json tasks(rapidjson::kArrayType);
-  tasks.Reserve(static_cast<rapidjson::SizeType>(wf.tasks.size()), a);
-  for (size_t i = 0; i < wf.tasks.size(); ++i) {
-    const Json* orig = nullptr;
-    if (tasks_in && tasks_in->IsArray() && i < tasks_in->Size()) orig = &(*tasks_in)[static_cast<rapidjson::SizeType>(i)];
-    if (tasks_in && tasks_in->IsObject() && i < tasks_in->MemberCount())
-      orig = &tasks_in->MemberBegin()[static_cast<rapidjson::SizeType>(i)].value;
-    tasks.PushBack(task_json(wf.tasks[i], a, orig), a);
-  }
-  o.AddMember("tasks", tasks, a);
-  return o;
+  for (size_t i = 0; i < wf.tasks.size(); ++i) task_json(b, wf.tasks[i], original_task(tasks_in, i));
+  b.end_array();
+  b.end_object();
+}
+
+Json write_native(const model::Workflow& wf, Alloc& a, const Json* original) {
+  return build(a, [&](Builder& b) { write_native(b, wf, original); });
 }
 
 }  // namespace wf::io

@@ -42,6 +42,19 @@ bool write_all(int fd, std::string_view content) {
   return true;
 }
 
+// Writes each piece straight to the descriptor; a failed write is reported at once (exit 74).
+class FdSink final : public Sink {
+ public:
+  FdSink(int fd, std::string name) : fd_(fd), name_(std::move(name)) {}
+  void write(std::string_view text) override {
+    if (!write_all(fd_, text)) fail(util::Exit::io, "{}: write failed: {}", name_, std::strerror(errno));
+  }
+
+ private:
+  int fd_;
+  std::string name_;
+};
+
 }  // namespace
 
 Source read_source(const std::string& path) {
@@ -72,15 +85,27 @@ Source read_source(const std::string& path) {
 }
 
 void write_output(const std::string& path, std::string_view content) {
+  write_output(path, [content](Sink& sink) { sink.write(content); });
+}
+
+void write_output(const std::string& path, const std::function<void(Sink&)>& produce) {
   if (path.empty() || path == "-") {
-    if (!write_all(STDOUT_FILENO, content))
-      fail(util::Exit::io, "<stdout>: write failed: {}", std::strerror(errno));
+    FdSink sink(STDOUT_FILENO, "<stdout>");
+    produce(sink);
     return;
   }
   std::string tmp = path + ".tmp." + std::to_string(::getpid());
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) fail(util::Exit::cant_create, "{}: cannot create: {}", path, std::strerror(errno));
-  bool ok = write_all(fd, content) && ::fsync(fd) == 0;
+  try {
+    FdSink sink(fd, path);
+    produce(sink);
+  } catch (...) {
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    throw;
+  }
+  bool ok = ::fsync(fd) == 0;
   int saved = errno;
   ::close(fd);
   if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {

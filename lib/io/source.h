@@ -1,7 +1,10 @@
 #pragma once
 // Reading input ("-" is stdin) and writing output atomically.
+#include <functional>
 #include <string>
 #include <string_view>
+
+#include "io/sink.h"
 
 namespace wf::io {
 
@@ -17,5 +20,8 @@ Source read_source(const std::string& path);
 // Writes `content` to `path` atomically (a temporary file beside it, fsync, rename), or to stdout
 // for "-" / empty. A reader never sees a half-written file. Errors: exit 73 (cannot create), 74.
 void write_output(const std::string& path, std::string_view content);
+// The same, streamed: `produce` writes the content to the sink in pieces. If it throws, a file
+// being written is removed (the target keeps its old content) and the exception goes on.
+void write_output(const std::string& path, const std::function<void(Sink&)>& produce);
 
 }  // namespace wf::io

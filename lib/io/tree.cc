@@ -1,6 +1,8 @@
 #include "io/tree.h"
 
 #include <cmath>
+#include <cstring>
+#include <optional>
 #include <vector>
 
 #include <rapidjson/error/en.h>
@@ -47,10 +49,32 @@ std::string line_col(const std::string& name, std::string_view text, size_t offs
 
 // --- JSON -------------------------------------------------------------------------------------
 
-// Replays the JSON text with a SAX reader and stops at the value the pointer names.
+// The text as a RapidJSON input stream whose Tell() is exact at every event (RapidJSON's own
+// string stream is copied into the parsing functions and reports stale positions meanwhile).
+class ExactStream {
+ public:
+  using Ch = char;
+  explicit ExactStream(std::string_view text) : begin_(text.data()), p_(text.data()) {}
+  Ch Peek() const { return *p_; }
+  Ch Take() { return *p_++; }
+  size_t Tell() const { return static_cast<size_t>(p_ - begin_); }
+  // Output side, never used by a reader.
+  Ch* PutBegin() { return nullptr; }
+  void Put(Ch) {}
+  void Flush() {}
+  size_t PutEnd(Ch*) { return 0; }
+
+ private:
+  const char* begin_;
+  const char* p_;
+};
+
+// Replays the JSON text with a SAX reader and stops at the value the pointer names. After each
+// event, last_ is where the text after it starts; the value sought starts at the first character
+// that is not blank, a separator or the end of an earlier container.
 class JsonFinder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, JsonFinder> {
  public:
-  JsonFinder(std::string_view text, std::vector<std::string> target, rapidjson::StringStream& stream)
+  JsonFinder(std::string_view text, std::vector<std::string> target, const ExactStream& stream)
       : text_(text), target_(std::move(target)), stream_(stream) {}
   std::optional<size_t> found;
 
@@ -80,7 +104,7 @@ class JsonFinder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, JsonFi
         match = frames_[i].array ? target_[i] == std::to_string(frames_[i].index) : target_[i] == frames_[i].key;
       if (match) {
         size_t at = last_;
-        while (at < text_.size() && std::string_view(" \t\r\n,:").find(text_[at]) != std::string_view::npos) ++at;
+        while (at < text_.size() && std::string_view(" \t\r\n,:]}").find(text_[at]) != std::string_view::npos) ++at;
         found = at;
         return false;  // stop the replay
       }
@@ -95,6 +119,9 @@ class JsonFinder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, JsonFi
   bool push(bool array) {
     frames_.push_back({array, 0, {}});
     last_ = stream_.Tell();
+    // Past the opening bracket, whether or not the reader has taken it yet.
+    while (last_ < text_.size() && std::string_view(" \t\r\n").find(text_[last_]) != std::string_view::npos) ++last_;
+    if (last_ < text_.size() && text_[last_] == (array ? '[' : '{')) ++last_;
     return true;
   }
   bool pop() {
@@ -104,7 +131,7 @@ class JsonFinder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, JsonFi
 
   std::string_view text_;
   std::vector<std::string> target_;
-  rapidjson::StringStream& stream_;
+  const ExactStream& stream_;
   std::vector<Frame> frames_;
   size_t last_ = 0;
 };
@@ -114,7 +141,7 @@ class JsonLocator final : public Locator {
   JsonLocator(std::string name, std::string text) : name_(std::move(name)), text_(std::move(text)) {}
   const std::string& name() const override { return name_; }
   std::string where(std::string_view pointer) const override {
-    rapidjson::StringStream stream(text_.c_str());
+    ExactStream stream(text_);
     JsonFinder finder(text_, pointer_segments(pointer), stream);
     rapidjson::Reader reader;
     reader.Parse<rapidjson::kParseIterativeFlag>(stream, finder);
@@ -127,14 +154,105 @@ class JsonLocator final : public Locator {
   std::string text_;
 };
 
+constexpr int kMaxDepth = 256;  // deeper nesting is no workflow; it would only exhaust the stack
+
+// Hands the parser's events to the document, refusing nesting deeper than kMaxDepth: the fast
+// (recursive) parser recurses once per level, so a hostile file must not choose the depth.
+class DepthGuard {
+ public:
+  explicit DepthGuard(JsonDoc& doc) : doc_(doc) {}
+  bool too_deep() const { return depth_ > kMaxDepth; }
+
+  bool Null() { return doc_.Null(); }
+  bool Bool(bool b) { return doc_.Bool(b); }
+  bool Int(int i) { return doc_.Int(i); }
+  bool Uint(unsigned i) { return doc_.Uint(i); }
+  bool Int64(int64_t i) { return doc_.Int64(i); }
+  bool Uint64(uint64_t i) { return doc_.Uint64(i); }
+  bool Double(double d) { return doc_.Double(d); }
+  bool RawNumber(const char* s, rapidjson::SizeType n, bool copy) { return doc_.RawNumber(s, n, copy); }
+  bool String(const char* s, rapidjson::SizeType n, bool copy) { return doc_.String(s, n, copy); }
+  bool Key(const char* s, rapidjson::SizeType n, bool copy) { return doc_.Key(s, n, copy); }
+  bool StartObject() { return ++depth_ <= kMaxDepth && doc_.StartObject(); }
+  bool EndObject(rapidjson::SizeType n) {
+    --depth_;
+    return doc_.EndObject(n);
+  }
+  bool StartArray() { return ++depth_ <= kMaxDepth && doc_.StartArray(); }
+  bool EndArray(rapidjson::SizeType n) {
+    --depth_;
+    return doc_.EndArray(n);
+  }
+
+ private:
+  JsonDoc& doc_;
+  int depth_ = 0;
+};
+
+// The length of the UTF-8 sequence starting at p (RFC 3629: no overlong forms, no surrogates,
+// nothing above U+10FFFF), or 0 when it is not one.
+size_t utf8_sequence(const unsigned char* p, const unsigned char* end) {
+  auto cont = [&](size_t i, unsigned char lo = 0x80, unsigned char hi = 0xBF) {
+    return p + i < end && p[i] >= lo && p[i] <= hi;
+  };
+  unsigned char c = p[0];
+  if (c < 0x80) return 1;
+  if (c >= 0xC2 && c <= 0xDF) return cont(1) ? 2 : 0;
+  if (c == 0xE0) return cont(1, 0xA0) && cont(2) ? 3 : 0;
+  if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) return cont(1) && cont(2) ? 3 : 0;
+  if (c == 0xED) return cont(1, 0x80, 0x9F) && cont(2) ? 3 : 0;
+  if (c == 0xF0) return cont(1, 0x90) && cont(2) && cont(3) ? 4 : 0;
+  if (c >= 0xF1 && c <= 0xF3) return cont(1) && cont(2) && cont(3) ? 4 : 0;
+  if (c == 0xF4) return cont(1, 0x80, 0x8F) && cont(2) && cont(3) ? 4 : 0;
+  return 0;
+}
+
+// The offset of the first byte that is not valid UTF-8, if any. The text is checked once, up
+// front, with ASCII skipped eight bytes at a time: much cheaper than the parser's own check,
+// which also turns off its vectorised string scanning.
+std::optional<size_t> invalid_utf8(std::string_view text) {
+  const auto* begin = reinterpret_cast<const unsigned char*>(text.data());
+  const auto* end = begin + text.size();
+  const auto* p = begin;
+  while (p < end) {
+    if (end - p >= 8) {
+      uint64_t word;
+      std::memcpy(&word, p, 8);
+      if ((word & 0x8080808080808080ULL) == 0) {
+        p += 8;
+        continue;
+      }
+    }
+    size_t n = utf8_sequence(p, end);
+    if (n == 0) return static_cast<size_t>(p - begin);
+    p += n;
+  }
+  return std::nullopt;
+}
+
+// Recursive parsing (much faster than iterative; DepthGuard bounds the recursion) of the
+// NUL-terminated text, which lets RapidJSON scan strings and whitespace with SSE2. Full precision
+// keeps every decimal exact through a pipe of tools (a number read and written back is the same
+// number); it costs little since the fast path still serves short decimals.
+constexpr unsigned kParseFlags = rapidjson::kParseFullPrecisionFlag;
+
 Tree parse_json(Source source) {
+  if (auto bad = invalid_utf8(source.text))
+    fail(util::Exit::data, "{}: malformed JSON: invalid UTF-8", line_col(source.name, source.text, *bad));
   Tree tree;
   tree.root = std::make_unique<JsonDoc>();
-  tree.root->Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag |
-                   rapidjson::kParseFullPrecisionFlag>(source.text.c_str(), source.text.size());
-  if (tree.root->HasParseError())
-    fail(util::Exit::data, "{}: malformed JSON: {}", line_col(source.name, source.text, tree.root->GetErrorOffset()),
-         rapidjson::GetParseError_En(tree.root->GetParseError()));
+  rapidjson::Reader reader;
+  rapidjson::StringStream stream(source.text.c_str());  // read_source refused NUL bytes
+  DepthGuard guard(*tree.root);
+  rapidjson::ParseResult result;
+  auto generate = [&](JsonDoc&) {
+    result = reader.Parse<kParseFlags>(stream, guard);
+    return !result.IsError();
+  };
+  tree.root->Populate(generate);
+  if (result.IsError())
+    fail(util::Exit::data, "{}: malformed JSON: {}", line_col(source.name, source.text, result.Offset()),
+         guard.too_deep() ? fmt::format("nested deeper than {} levels", kMaxDepth) : rapidjson::GetParseError_En(result.Code()));
   tree.locator = std::make_unique<JsonLocator>(std::move(source.name), std::move(source.text));
   return tree;
 }
@@ -142,7 +260,6 @@ Tree parse_json(Source source) {
 // --- YAML -------------------------------------------------------------------------------------
 
 constexpr size_t kMaxYamlNodes = 20'000'000;  // alias bombs expand to more than any real file
-constexpr int kMaxYamlDepth = 256;
 
 // A plain scalar under the YAML 1.2 core schema.
 Json resolve_plain(const std::string& s, Alloc& a) {
@@ -173,7 +290,7 @@ class YamlConverter {
   YamlConverter(const std::string& name, Alloc& a) : name_(name), a_(a) {}
   Json convert(const YAML::Node& node, int depth) {
     if (++count_ > kMaxYamlNodes) fail(util::Exit::data, "{}: YAML expands to more than {} values (an alias bomb?)", name_, kMaxYamlNodes);
-    if (depth > kMaxYamlDepth) fail(util::Exit::data, "{}: YAML nested deeper than {} levels", place(node), kMaxYamlDepth);
+    if (depth > kMaxDepth) fail(util::Exit::data, "{}: YAML nested deeper than {} levels", place(node), kMaxDepth);
     switch (node.Type()) {
       case YAML::NodeType::Null:
       case YAML::NodeType::Undefined: return Json(rapidjson::kNullType);
