@@ -1,6 +1,8 @@
 #include "analyze/analysis.h"
 
 #include <algorithm>
+#include <array>
+#include <cstring>
 #include <numeric>
 #include <unordered_map>
 
@@ -25,35 +27,71 @@ double task_mem_bytes(const model::Task& t) {
   return 0.0;
 }
 
+namespace {
+
+// A time as an unsigned key with the same order (positive doubles get the sign bit, negative ones
+// are flipped whole; -0 is 0), so times sort as integers.
+uint64_t time_key(double t) {
+  if (t == 0) t = 0;
+  uint64_t bits;
+  std::memcpy(&bits, &t, sizeof bits);
+  return (bits >> 63) ? ~bits : bits | (uint64_t{1} << 63);
+}
+
+struct Keyed {
+  uint64_t key;
+  uint32_t task;
+};
+
+// Sorted by key, ties by task (the input is in task order and the sort is stable): a radix sort
+// by bytes that skips the bytes every key shares (times that are whole seconds share many).
+void radix_sort(std::vector<Keyed>& items) {
+  uint64_t all_and = ~uint64_t{0}, all_or = 0;
+  for (const auto& k : items) {
+    all_and &= k.key;
+    all_or |= k.key;
+  }
+  std::vector<Keyed> scratch(items.size());
+  for (int shift = 0; shift < 64; shift += 8) {
+    if ((((all_and ^ all_or) >> shift) & 0xFF) == 0) continue;
+    std::array<size_t, 257> count{};
+    for (const auto& k : items) ++count[((k.key >> shift) & 0xFF) + 1];
+    for (size_t b = 0; b < 256; ++b) count[b + 1] += count[b];
+    for (const auto& k : items) scratch[count[(k.key >> shift) & 0xFF]++] = k;
+    items.swap(scratch);
+  }
+}
+
+}  // namespace
+
 std::vector<ProfilePoint> profile_of(const std::vector<double>& start, const std::vector<double>& end,
                                      const std::vector<double>& cpus, const std::vector<double>& mem) {
-  struct Event {
-    double t;
-    int delta;  // -1 (end) sorts before +1 (start) at the same instant
-    uint32_t task;
-  };
-  std::vector<Event> events;
-  events.reserve(start.size() * 2);
+  // Every instant sees its ends first, then its starts, each in task order: the summation order
+  // is total, so the floating-point sums are the same on every run.
+  std::vector<Keyed> starts, ends;
+  starts.reserve(start.size());
+  ends.reserve(start.size());
   for (uint32_t i = 0; i < start.size(); ++i) {
     if (end[i] <= start[i]) continue;  // an instantaneous task holds nothing
-    events.push_back({start[i], +1, i});
-    events.push_back({end[i], -1, i});
+    starts.push_back({time_key(start[i]), i});
+    ends.push_back({time_key(end[i]), i});
   }
-  std::sort(events.begin(), events.end(), [](const Event& a, const Event& b) {
-    if (a.t != b.t) return a.t < b.t;
-    if (a.delta != b.delta) return a.delta < b.delta;
-    return a.task < b.task;
-  });
+  radix_sort(starts);
+  radix_sort(ends);
   std::vector<ProfilePoint> out;
   ProfilePoint cur;
-  for (size_t i = 0; i < events.size();) {
-    double t = events[i].t;
-    for (; i < events.size() && events[i].t == t; ++i) {
-      const Event& e = events[i];
-      cur.tasks = static_cast<uint32_t>(static_cast<int>(cur.tasks) + e.delta);
-      cur.cpus += e.delta * cpus[e.task];
-      cur.mem_bytes += e.delta * mem[e.task];
-    }
+  size_t s = 0, e = 0;
+  auto apply = [&](uint32_t task, int delta) {
+    cur.tasks = static_cast<uint32_t>(static_cast<int>(cur.tasks) + delta);
+    cur.cpus += delta * cpus[task];
+    cur.mem_bytes += delta * mem[task];
+  };
+  while (s < starts.size() || e < ends.size()) {
+    bool end_first = e < ends.size() && (s == starts.size() || ends[e].key <= starts[s].key);
+    uint64_t key = end_first ? ends[e].key : starts[s].key;
+    double t = end_first ? end[ends[e].task] : start[starts[s].task];
+    for (; e < ends.size() && ends[e].key == key; ++e) apply(ends[e].task, -1);
+    for (; s < starts.size() && starts[s].key == key; ++s) apply(starts[s].task, +1);
     cur.t_s = t;
     if (cur.tasks == 0) cur.cpus = cur.mem_bytes = 0;  // no float drift at idle
     if (!out.empty() && out.back().t_s == t) out.back() = cur;

@@ -3,19 +3,40 @@
 #include <cmath>
 
 #include "analyze/analysis.h"
+#include "io/builder.h"
 
 namespace wf::analyze {
 namespace {
 
 using io::Json;
 
-Json point_json(const ProfilePoint& p, io::Alloc& a) {
-  Json o(rapidjson::kObjectType);
-  o.AddMember("t_s", io::number(p.t_s), a);
-  o.AddMember("tasks", Json(p.tasks), a);
-  o.AddMember("cpus", io::number(p.cpus), a);
-  o.AddMember("mem_bytes", io::number(p.mem_bytes), a);
-  return o;
+void point_json(io::Builder& b, const ProfilePoint& p) {
+  b.begin_object();
+  b.key("t_s");
+  b.number(p.t_s);
+  b.key("tasks");
+  b.uint(p.tasks);
+  b.key("cpus");
+  b.number(p.cpus);
+  b.key("mem_bytes");
+  b.number(p.mem_bytes);
+  b.end_object();
+}
+
+// One entry of per_task; a million of them is the bulk of the section.
+void timing_json(io::Builder& b, const TaskTiming& tt, const std::string& id) {
+  b.begin_object();
+  b.key("id");
+  b.string(id);
+  b.key("level");
+  b.uint(tt.level);
+  b.key("duration_s");
+  b.number(tt.duration_s);
+  b.key("earliest_start_s");
+  b.number(tt.earliest_start_s);
+  b.key("slack_s");
+  b.number(tt.slack_s);
+  b.end_object();
 }
 
 // At most `max_points` points: equal time buckets, each keeping the maximum of every measure
@@ -43,57 +64,63 @@ std::vector<ProfilePoint> bucketed(const std::vector<ProfilePoint>& profile, siz
 
 }  // namespace
 
+// Built with io::Builder: every mapping and list at its exact size.
 Json to_json(const Analysis& an, const model::Workflow& wf, io::Alloc& a, size_t max_points) {
-  Json o(rapidjson::kObjectType);
-  o.AddMember("tasks", Json(static_cast<uint64_t>(an.tasks)), a);
-  o.AddMember("edges", Json(static_cast<uint64_t>(an.edges)), a);
-  o.AddMember("roots", Json(static_cast<uint64_t>(an.roots)), a);
-  o.AddMember("leaves", Json(static_cast<uint64_t>(an.leaves)), a);
-  o.AddMember("components", Json(static_cast<uint64_t>(an.components)), a);
-  o.AddMember("levels", Json(static_cast<uint64_t>(an.width_per_level.size())), a);
-  Json width(rapidjson::kObjectType), per_level(rapidjson::kArrayType);
-  for (uint32_t w : an.width_per_level) per_level.PushBack(Json(w), a);
-  width.AddMember("max", Json(an.max_width), a);
-  width.AddMember("per_level", per_level, a);
-  o.AddMember("width", width, a);
-  o.AddMember("durations", io::str(an.durations, a), a);
-  Json cp(rapidjson::kObjectType), path(rapidjson::kArrayType);
-  for (uint32_t t : an.critical_path) path.PushBack(io::str(wf.tasks[t].id, a), a);
-  cp.AddMember("length_s", io::number(an.critical_path_s), a);
-  cp.AddMember("tasks", path, a);
-  o.AddMember("critical_path", cp, a);
-  o.AddMember("total_work_s", io::number(an.total_work_s), a);
-  o.AddMember("average_parallelism", io::number(an.critical_path_s > 0 ? an.total_work_s / an.critical_path_s : 0), a);
-
-  Json profile(rapidjson::kObjectType), peak(rapidjson::kObjectType), steps(rapidjson::kArrayType);
-  peak.AddMember("tasks", point_json(an.peak_tasks, a), a);
-  peak.AddMember("cpus", point_json(an.peak_cpus, a), a);
-  peak.AddMember("mem", point_json(an.peak_mem, a), a);
   auto points = bucketed(an.profile, max_points);
-  for (const auto& p : points) steps.PushBack(point_json(p, a), a);
-  profile.AddMember("schedule", "unlimited capacity: every task starts when its last parent ends", a);
-  profile.AddMember("peak", peak, a);
-  profile.AddMember("bucketed", Json(points.size() != an.profile.size()), a);
-  profile.AddMember("steps", steps, a);
-  o.AddMember("parallelism", profile, a);
+  return io::build(a, [&](io::Builder& b) {
+    b.begin_object();
+    b.key("tasks"), b.uint(an.tasks);
+    b.key("edges"), b.uint(an.edges);
+    b.key("roots"), b.uint(an.roots);
+    b.key("leaves"), b.uint(an.leaves);
+    b.key("components"), b.uint(an.components);
+    b.key("levels"), b.uint(an.width_per_level.size());
+    b.key("width");
+    b.begin_object();
+    b.key("max"), b.uint(an.max_width);
+    b.key("per_level");
+    b.begin_array();
+    for (uint32_t w : an.width_per_level) b.uint(w);
+    b.end_array();
+    b.end_object();
+    b.key("durations"), b.string(an.durations);
+    b.key("critical_path");
+    b.begin_object();
+    b.key("length_s"), b.number(an.critical_path_s);
+    b.key("tasks");
+    b.begin_array();
+    for (uint32_t t : an.critical_path) b.string(wf.tasks[t].id);
+    b.end_array();
+    b.end_object();
+    b.key("total_work_s"), b.number(an.total_work_s);
+    b.key("average_parallelism"), b.number(an.critical_path_s > 0 ? an.total_work_s / an.critical_path_s : 0);
 
-  Json per_task(rapidjson::kArrayType);
-  per_task.Reserve(static_cast<rapidjson::SizeType>(an.timing.size()), a);
-  for (size_t i = 0; i < an.timing.size(); ++i) {
-    const auto& tt = an.timing[i];
-    Json t(rapidjson::kObjectType);
-    t.AddMember("id", io::str(wf.tasks[i].id, a), a);
-    t.AddMember("level", Json(tt.level), a);
-    t.AddMember("duration_s", io::number(tt.duration_s), a);
-    t.AddMember("earliest_start_s", io::number(tt.earliest_start_s), a);
-    t.AddMember("slack_s", io::number(tt.slack_s), a);
-    per_task.PushBack(t, a);
-  }
-  o.AddMember("per_task", per_task, a);
-  Json warnings(rapidjson::kArrayType);
-  for (const auto& w : an.warnings) warnings.PushBack(io::str(w, a), a);
-  o.AddMember("warnings", warnings, a);
-  return o;
+    b.key("parallelism");
+    b.begin_object();
+    b.key("schedule"), b.string("unlimited capacity: every task starts when its last parent ends");
+    b.key("peak");
+    b.begin_object();
+    b.key("tasks"), point_json(b, an.peak_tasks);
+    b.key("cpus"), point_json(b, an.peak_cpus);
+    b.key("mem"), point_json(b, an.peak_mem);
+    b.end_object();
+    b.key("bucketed"), b.boolean(points.size() != an.profile.size());
+    b.key("steps");
+    b.begin_array();
+    for (const auto& p : points) point_json(b, p);
+    b.end_array();
+    b.end_object();
+
+    b.key("per_task");
+    b.begin_array();
+    for (size_t i = 0; i < an.timing.size(); ++i) timing_json(b, an.timing[i], wf.tasks[i].id);
+    b.end_array();
+    b.key("warnings");
+    b.begin_array();
+    for (const auto& w : an.warnings) b.string(w);
+    b.end_array();
+    b.end_object();
+  });
 }
 
 }  // namespace wf::analyze

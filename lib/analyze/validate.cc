@@ -2,18 +2,16 @@
 
 #include <algorithm>
 #include <unordered_map>
-#include <unordered_set>
 
 #include <fmt/format.h>
 
 #include "io/json.h"
 #include "model/command.h"
+#include "model/id_index.h"
 #include "util/strings.h"
 
 namespace wf::analyze {
 namespace {
-
-using Index = std::unordered_map<std::string_view, uint32_t>;
 
 // Candidate ids for a did-you-mean; on huge workflows only a sample is searched (the hint is a
 // courtesy, never worth quadratic time).
@@ -24,39 +22,59 @@ std::vector<std::string> hint_candidates(const model::Workflow& wf) {
   return ids;
 }
 
-void check_ids(const io::Document& doc, Index& index, io::Diagnostics& diags) {
+void check_ids(const io::Document& doc, const model::IdIndex& index, io::Diagnostics& diags) {
   const auto& tasks = doc.workflow().tasks;
-  index.reserve(tasks.size() * 2);
-  for (uint32_t i = 0; i < tasks.size(); ++i) {
-    auto [it, inserted] = index.emplace(tasks[i].id, i);
-    if (!inserted)
-      diags.error(doc.task_pointer(i), fmt::format("duplicate task id '{}' (first defined at {})", tasks[i].id,
-                                                   doc.locator().where(doc.task_pointer(it->second))));
+  for (auto [task, first] : index.duplicates()) {
+    if (diags.errors_full()) {
+      diags.count_error();  // its message would not be shown: skip finding the first one's position
+      continue;
+    }
+    diags.error(doc.task_pointer(task), fmt::format("duplicate task id '{}' (first defined at {})", tasks[task].id,
+                                                    doc.locator().where(doc.task_pointer(first))));
   }
 }
 
-void check_needs(const io::Document& doc, const Index& index, io::Diagnostics& diags) {
+// The needs of task i one by one: unknown, self, listed twice.
+void check_task_needs(const io::Document& doc, uint32_t i, const model::IdIndex& index, std::vector<std::string>& candidates,
+                      io::Diagnostics& diags) {
   const auto& wf = doc.workflow();
-  std::vector<std::string> candidates;
-  for (uint32_t i = 0; i < wf.tasks.size(); ++i) {
-    const auto& t = wf.tasks[i];
-    for (size_t k = 0; k < t.needs.size(); ++k) {
-      const std::string& need = t.needs[k];
-      std::string ptr = io::pointer_join(io::pointer_join(doc.task_pointer(i), "needs"), k);
-      if (need == t.id) {
-        diags.error(ptr, fmt::format("task '{}' needs itself", t.id));
-      } else if (!index.count(need)) {
+  const auto& t = wf.tasks[i];
+  for (size_t k = 0; k < t.needs.size(); ++k) {
+    const std::string& need = t.needs[k];
+    auto ptr = [&] { return io::pointer_join(io::pointer_join(doc.task_pointer(i), "needs"), k); };
+    if (need == t.id) {
+      diags.error(ptr(), fmt::format("task '{}' needs itself", t.id));
+    } else if (!index.find(need)) {
+      if (diags.errors_full()) {
+        diags.count_error();
+      } else {
         if (candidates.empty()) candidates = hint_candidates(wf);
         auto near = util::closest(need, candidates);
-        diags.error(ptr, fmt::format("task '{}' needs unknown task '{}'{}", t.id, need,
-                                     near ? fmt::format(" (did you mean '{}'?)", *near) : ""));
+        diags.error(ptr(), fmt::format("task '{}' needs unknown task '{}'{}", t.id, need,
+                                       near ? fmt::format(" (did you mean '{}'?)", *near) : ""));
       }
-      for (size_t j = 0; j < k; ++j)
-        if (t.needs[j] == need) {
-          diags.warning(ptr, fmt::format("task '{}' lists '{}' twice in needs", t.id, need));
-          break;
-        }
     }
+    for (size_t j = 0; j < k; ++j)
+      if (t.needs[j] == need) {
+        diags.warning(ptr(), fmt::format("task '{}' lists '{}' twice in needs", t.id, need));
+        break;
+      }
+  }
+}
+
+// The DAG has an edge for every need that names another task: with unique ids, a task with as
+// many parents as needs, none repeated, is sound and needs no look-up; the others are checked one
+// need at a time.
+void check_needs(const io::Document& doc, const model::IdIndex& index, const model::Dag& dag, io::Diagnostics& diags) {
+  const auto& wf = doc.workflow();
+  std::vector<std::string> candidates;
+  bool unique_ids = index.duplicates().empty();
+  for (uint32_t i = 0; i < wf.tasks.size(); ++i) {
+    auto parents = dag.parents(i);
+    bool sound = unique_ids && parents.size() == wf.tasks[i].needs.size();
+    for (size_t k = 1; sound && k < parents.size(); ++k)
+      for (size_t j = 0; j < k && sound; ++j) sound = parents[j] != parents[k];
+    if (!sound) check_task_needs(doc, i, index, candidates, diags);
   }
 }
 
@@ -124,15 +142,16 @@ void report_cycles(const io::Document& doc, const model::Dag& dag, io::Diagnosti
 }  // namespace
 
 std::optional<model::Dag> validate(const io::Document& doc, io::Diagnostics& diags) {
-  Index index;
   size_t before = diags.error_count();
+  // One index for the checks and the DAG. With duplicate ids the edges are ambiguous (they go to
+  // the first task of that id): cycles are looked for only without them.
+  model::IdIndex index(doc.workflow());
   check_ids(doc, index, diags);
-  // With duplicate ids the edges are ambiguous: cycles are looked for only without them.
-  bool unique_ids = diags.error_count() == before;
-  check_needs(doc, index, diags);
+  bool unique_ids = index.duplicates().empty();
+  model::Dag dag(doc.workflow(), index);  // unknown and self dependencies are left out of it
+  check_needs(doc, index, dag, diags);
   check_placeholders(doc, diags);
   if (!unique_ids) return std::nullopt;
-  model::Dag dag(doc.workflow());  // unknown and self dependencies are left out of it
   if (!dag.acyclic()) report_cycles(doc, dag, diags);
   if (diags.error_count() != before || !dag.acyclic()) return std::nullopt;
   return dag;
