@@ -32,7 +32,8 @@ int run_analyze(const AnalyzeOptions& options, const Output& out) {
     out.write(options.common.output, analyze::render_dot(an, wf, dag));
   } else if (format == "wfformat") {
     io::JsonDoc scratch;
-    out.write(options.common.output, io::to_json(io::write_wfformat(wf, scratch.GetAllocator())));
+    io::Json instance = io::write_wfformat(wf, scratch.GetAllocator());
+    out.send(options.common.output, [&](io::Sink& sink) { io::write_json(instance, sink); });
   } else {
     doc.set_section("analysis", analyze::to_json(an, wf, doc.alloc()));
     emit(doc, options.common, out);

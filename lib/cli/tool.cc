@@ -9,7 +9,18 @@
 namespace wf::cli {
 
 Output Output::standard() {
-  return Output{[](const std::string& path, std::string_view content) { io::write_output(path, content); }};
+  return Output{[](const std::string& path, std::string_view content) { io::write_output(path, content); },
+                [](const std::string& path, const Produce& produce) { io::write_output(path, produce); }};
+}
+
+void Output::send(const std::string& path, const Produce& produce) const {
+  if (stream) {
+    stream(path, produce);
+    return;
+  }
+  io::StringSink sink;
+  produce(sink);
+  write(path, sink.text());
 }
 
 const char* version() { return WF_VERSION; }
@@ -54,7 +65,8 @@ int run_tool(const std::string& name, CLI::App& app, int argc, const char* const
 }
 
 void emit(const io::Document& doc, const CommonOptions& options, const Output& out) {
-  out.write(options.output, doc.serialize(options.format == "yaml" ? io::Format::yaml : io::Format::json));
+  io::Format format = options.format == "yaml" ? io::Format::yaml : io::Format::json;
+  out.send(options.output, [&](io::Sink& sink) { doc.write(format, sink); });
 }
 
 }  // namespace wf::cli
