@@ -39,7 +39,8 @@ Resource create_one(Ledger& ledger, Provider& provider, const ResourceRequest& r
   try {
     made = provider.create(call);
   } catch (const ProviderError& e) {
-    std::string message = fmt::format("{}: {}", id, e.what());
+    std::string what = e.what();
+    std::string message = what.find(id) == std::string::npos ? fmt::format("{}: {}", id, what) : what;
     if (e.nothing_created()) ledger.record_not_created(id, e.what());
     else ledger.record_failed(id, e.what());
     throw ProviderError(e.kind(), e.code(), message, e.nothing_created());

@@ -1,0 +1,4 @@
+#!/bin/sh
+# Says nothing at all, and succeeds.
+cat >/dev/null
+exit 0
