@@ -43,9 +43,10 @@ class Builder {
     open_.pop_back();
   }
   // A member name that lives as long as the tree (a string literal): not copied.
-  void key(const char* literal) {
+  template <size_t N>
+  void key(const char (&literal)[N]) {
     ++open_.back().count;
-    doc_.Key(literal, static_cast<rapidjson::SizeType>(std::strlen(literal)), false);
+    doc_.Key(literal, static_cast<rapidjson::SizeType>(N - 1), false);
   }
   void key_copy(std::string_view name) {
     ++open_.back().count;

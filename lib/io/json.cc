@@ -147,12 +147,18 @@ class LayoutWriter {
         out += 8;
       }
     }
-    for (; i < n; ++i) {
+    cur_ = tail(out, s + i, n - i);
+  }
+
+  // The last bytes of a string (fewer than eight). Restrict: the output never overlaps the
+  // input, so the loop need not reload after each store.
+  static char* tail(char* __restrict out, const char* __restrict s, size_t n) {
+    for (size_t i = 0; i < n; ++i) {
       if (kEscape[static_cast<unsigned char>(s[i])]) out = escape(out, s + i, 1);
       else *out++ = s[i];
     }
     *out++ = '"';
-    cur_ = out;
+    return out;
   }
 
   // Whether a byte of the word is a control character, '"' or a backslash (bytes >= 0x80 never

@@ -20,7 +20,7 @@ class KeySet {
     if (key.empty()) return -1;
     for (size_t s = slot(key);; s = (s + 1) % kSlots) {
       int i = table_[s];
-      if (i < 0 || names_[static_cast<size_t>(i)] == key) return i;
+      if (i < 0 || equal(names_[static_cast<size_t>(i)], key)) return i;
     }
   }
   // The names, for a did-you-mean.
@@ -28,6 +28,13 @@ class KeySet {
 
  private:
   static constexpr size_t kSlots = 128;
+  // Names are short: a plain loop beats a call to memcmp.
+  static bool equal(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i)
+      if (a[i] != b[i]) return false;
+    return true;
+  }
   static size_t slot(std::string_view key) {
     return (key.size() * 31 + static_cast<unsigned char>(key.front()) * 7 + static_cast<unsigned char>(key.back())) % kSlots;
   }

@@ -51,8 +51,9 @@ using Slots = std::array<const Json*, kTaskKeyCount>;
 bool collect(const Json& obj, Slots& slots) {
   slots.fill(nullptr);
   bool unknown = false;
+  const KeySet& keys = task_keys();
   for (const auto& m : obj.GetObject()) {
-    int k = task_keys().find(view(m.name));
+    int k = keys.find(view(m.name));
     if (k < 0) unknown = true;
     else if (!slots[static_cast<size_t>(k)]) slots[static_cast<size_t>(k)] = &m.value;
   }
