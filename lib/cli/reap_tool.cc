@@ -77,10 +77,15 @@ int list_ledger(provider::Ledger& ledger, const ReapToolOptions& o, const Output
   return 0;
 }
 
-void warn_skipped(const reap::Report& report) {
-  for (const auto& i : report.items)
-    if (i.outcome == reap::Outcome::skipped) util::warn("{}: not released: {}", i.id.empty() ? i.provider_id : i.id, i.note);
-    else if (i.outcome == reap::Outcome::failed) util::diag(util::Severity::error, fmt::format("{}: {}", i.id.empty() ? i.provider : i.id, i.note));
+// One line per problem on stderr: what could not be released, and what a document listed that is
+// not its run's (a row another reaper is releasing is no problem: it is only in the report).
+void diagnose(const reap::Report& report) {
+  for (const auto& i : report.items) {
+    if (i.outcome == reap::Outcome::failed)
+      util::diag(util::Severity::error, fmt::format("{}: {}", i.id.empty() ? i.provider : i.id, i.note));
+    else if (i.outcome == reap::Outcome::skipped && i.why == "document")
+      util::warn("{}: not released: {}", i.id, i.note);
+  }
 }
 
 int run_reap(const ReapToolOptions& o, const CLI::App& app, const Output& out) {
@@ -118,7 +123,7 @@ int run_reap(const ReapToolOptions& o, const CLI::App& app, const Output& out) {
   ro.stale_claim_s = o.claim_timeout_s;
   reap::Reaper reaper(ledger, providers, ro);
   reap::Report report = reaper.reap(selection);
-  warn_skipped(report);
+  diagnose(report);
 
   std::string format = format_for(o, document);
   if (format == "table") {
