@@ -158,7 +158,7 @@ int reap_main(int argc, const char* const* argv, const Output& out) {
   app.add_option("--run", o.runs, "release every resource run ID owns (repeatable)")->type_name("ID")->allow_extra_args(false);
   app.add_flag("--expired", o.expired, "release resources whose TTL passed without a heartbeat");
   app.add_flag("--orphans", o.orphans, "release what providers hold as wf's that the ledger does not");
-  app.add_option("--provider", o.providers, "also look for orphans at provider NAME: local, exec:PROGRAM (repeatable)")
+  app.add_option("--provider", o.providers, "also look for orphans at provider NAME: local, slurm, exec:PROGRAM (repeatable)")
       ->type_name("NAME")
       ->allow_extra_args(false);
   app.add_flag("-n,--dry-run", o.dry_run, "show what would be released; change nothing");

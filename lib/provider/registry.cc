@@ -22,6 +22,10 @@ Provider& Providers::get(const std::string& asked) {
     add(std::make_unique<LocalProvider>(pool_));
     return *by_name_.at(name);
   }
+  if (name == "slurm") {
+    add(make_slurm_provider(config_.slurm));
+    return *by_name_.at(name);
+  }
   if (util::starts_with(name, "exec:")) {
     const char* path = std::getenv("PATH");
     std::string program = resolve_program(name.substr(5), path ? path : "");
@@ -32,7 +36,7 @@ Provider& Providers::get(const std::string& asked) {
     return *by_name_.at(canonical);
   }
   throw ProviderError(ProviderError::Kind::unavailable, "unknown_provider",
-                      fmt::format("unknown provider '{}' (known: local, exec:PROGRAM)", asked));
+                      fmt::format("unknown provider '{}' (known: local, slurm, exec:PROGRAM)", asked));
 }
 
 }  // namespace wf::provider
