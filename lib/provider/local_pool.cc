@@ -157,6 +157,11 @@ std::optional<Lease> LocalPool::try_take(std::string_view key, const LeaseReques
       q.bind(1, key).bind(2, r.priority).bind(3, now).bind(4, r.cpus);
       q.bind(5, static_cast<std::int64_t>(r.mem_bytes)).bind(6, static_cast<std::int64_t>(r.disk_bytes));
       q.run();
+      // A waiting creator is alive: its ledger row must not expire under it (wait_s > ttl_s).
+      sql::Stmt alive(db, "UPDATE resources SET heartbeat_s = ?1, expires_s = ?1 + ttl_s "
+                          "WHERE id = ?2 AND state = 'creating' AND ttl_s IS NOT NULL");
+      alive.bind(1, now).bind(2, key);
+      alive.run();
     }
   });
   if (was_queued) signal_.notify();  // the next in the queue may fit in what is left
