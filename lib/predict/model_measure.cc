@@ -69,6 +69,13 @@ std::optional<Quantiles> MeasureFit::evaluate(const Features& x, Provenance& fro
     z = model->centre(x);
   }
   double offset = log_offset(measure);
+  // A regression extrapolates: bound it to a multiple of what was ever seen, so a feature far
+  // outside the learned range (or a degenerate slope) cannot forecast absurd demand. CPU use is
+  // bounded tighter: a task does not use many times the cores it ever used.
+  if (model->source == Source::model && summary.n > 0) {
+    double cap = (measure == Measure::cpus ? 2.0 : 20.0) * std::max(summary.p95, summary.median);
+    if (cap > 0) z = std::min(*z, std::log(cap + offset));
+  }
   auto value = [&](size_t level) { return std::max(std::exp(*z + model->spread.at(level)) - offset, 0.0); };
   Quantiles q{value(0), value(1), value(2), value(3)};
   if (lower_bound) {

@@ -25,6 +25,7 @@
 
 #include "io/document.h"
 #include "predict/model_recorded.h"
+#include "predict/forecast.h"
 #include "predict/models.h"
 
 namespace fs = std::filesystem;
@@ -125,6 +126,65 @@ struct Totals {
   size_t tasks = 0, under95 = 0;
 };
 
+// The workflow-level forecast against truth (traces.md): truth is the unlimited-capacity schedule
+// fed with the recorded per-task values; the forecast is the same schedule fed with the predicted
+// distributions (200 samples). Compared: peak concurrent tasks, peak cores used, peak memory.
+struct PeakRow {
+  std::string family;
+  double truth[3] = {0, 0, 0}, p50[3] = {0, 0, 0}, p95[3] = {0, 0, 0};
+};
+std::vector<PeakRow> g_peaks;
+
+void peak_compare(const std::string& family, const model::Workflow& wf, const std::vector<Estimate>& est) {
+  model::Dag dag(wf);
+  std::vector<Estimate> truth_est;
+  for (const auto& t : wf.tasks) truth_est.push_back(recorded_estimate(t).value_or(hint_estimate(t)));
+  ForecastOptions one;
+  one.samples = 1;
+  auto truth = forecast(wf, dag, truth_est, one);
+  ForecastOptions many;
+  many.samples = 200;
+  auto f = forecast(wf, dag, est, many);
+  PeakRow row{family};
+  row.truth[0] = truth.peak_tasks.p50;
+  row.truth[1] = truth.peak_used_cpus.p50;
+  row.truth[2] = truth.peak_used_mem_bytes.p50;
+  row.p50[0] = f.peak_tasks.p50;
+  row.p50[1] = f.peak_used_cpus.p50;
+  row.p50[2] = f.peak_used_mem_bytes.p50;
+  row.p95[0] = f.peak_tasks.p95;
+  row.p95[1] = f.peak_used_cpus.p95;
+  row.p95[2] = f.peak_used_mem_bytes.p95;
+  g_peaks.push_back(row);
+}
+
+void print_peaks() {
+  fmt::print("\n### Workflow peaks (unlimited capacity): forecast p50 error and p95 >= truth\n\n"
+             "| family | tasks: truth / p50 / p95 | cores: truth / p50 / p95 | memory GB: truth / p50 / p95 |\n|---|---|---|---|\n");
+  const char* names[3] = {"tasks", "cores", "memory"};
+  std::vector<double> errors[3];
+  size_t covered[3] = {0, 0, 0}, n[3] = {0, 0, 0};
+  for (const auto& r : g_peaks) {
+    std::string cells[3];
+    for (int k = 0; k < 3; ++k) {
+      double scale = k == 2 ? 1e9 : 1;
+      if (r.truth[k] <= 0) {
+        cells[k] = "–";
+        continue;
+      }
+      cells[k] = fmt::format("{:.4g} / {:.4g} / {:.4g}", r.truth[k] / scale, r.p50[k] / scale, r.p95[k] / scale);
+      errors[k].push_back(std::fabs(r.p50[k] - r.truth[k]) / r.truth[k]);
+      ++n[k];
+      if (r.p95[k] >= r.truth[k] * (1 - 1e-9)) ++covered[k];
+    }
+    fmt::print("| {} | {} | {} | {} |\n", r.family, cells[0], cells[1], cells[2]);
+  }
+  for (int k = 0; k < 3; ++k)
+    if (n[k])
+      fmt::print("{}: median error of the p50 peak {}, p95 peak >= truth in {}/{} families\n", names[k], pct(median_of(errors[k])),
+                 covered[k], n[k]);
+}
+
 // Train on everything but the target's size; predict the target.
 void run_family(const std::string& family, const std::vector<Instance>& inst, Totals& totals) {
   const Instance* target = &inst[0];
@@ -146,6 +206,7 @@ void run_family(const std::string& family, const std::vector<Instance>& inst, To
   Predictor base = Predictor::from_executions(rows, median_only);
   auto est = estimate_all(p, target->wf);
   auto est_base = estimate_all(base, target->wf);
+  peak_compare(family, target->wf, est);
   Score rt = score(target->wf, est, est_base, runtime_of, runtime_q);
   Score mem = score(target->wf, est, est_base, mem_of, mem_q);
   std::map<std::string, size_t> sources;
@@ -264,6 +325,7 @@ int main(int argc, char** argv) {
     if (families.count(f)) run_family(f, families[f], totals);
   fmt::print("| all | | | | | | {} | | | | | |\n",
              pct(static_cast<double>(totals.under95) / static_cast<double>(std::max<size_t>(totals.tasks, 1))));
+  print_peaks();
   exchangeable(families);
   return 0;
 }
