@@ -106,6 +106,13 @@ std::string axis_label(double v, Unit unit) {
   return plain(v);
 }
 
+std::string tick_label(double v, Unit unit, double step) {
+  if ((unit != Unit::bytes && unit != Unit::bytes_per_s) || v == 0 || !(step > 0)) return axis_label(v, unit);
+  double scale = binary_scale(step);
+  size_t u = static_cast<size_t>(std::lround(std::log2(scale) / 10));
+  return plain(v / scale) + kBinary[u] + (unit == Unit::bytes_per_s ? "/s" : "");
+}
+
 std::string format_value(double v, Unit unit) {
   switch (unit) {
     case Unit::cpus: return plain(v) + (std::fabs(v - 1) < 1e-9 ? " cpu" : " cpus");

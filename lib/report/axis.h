@@ -20,6 +20,9 @@ Ticks nice_ticks(double max, Unit unit, int target = 5);
 
 // A tick label: "1.5", "512MiB", "2GiB/s", "1m30s", "2h".
 std::string axis_label(double value, Unit unit);
+// A tick label in the binary unit of the axis' step, so one axis never mixes "1000MiB" with
+// "1.46GiB" (other units: as axis_label).
+std::string tick_label(double value, Unit unit, double step);
 
 // A value for people, at most 3 significant digits: "2.5 cpus", "1.2GiB", "3m05s", "12MiB/s".
 std::string format_value(double value, Unit unit);

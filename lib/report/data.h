@@ -106,7 +106,8 @@ struct ReportData {
   std::string usage_source;          // how the measured lines were obtained
 
   std::vector<Bar> bars;             // input order
-  std::string bars_source;           // "run" or "analysis (planned, unlimited capacity)"
+  std::string bars_source;           // "run" or "analysis" (planned, unlimited capacity)
+  bool starts_to_the_second = false;  // some attempts placed by started_at (no start_offset_s)
   double span_s = 0;                 // the time axis: 0 .. span_s (see read_report)
   double forecast_end_s = 0;         // where the forecast timeline ends (documents not run yet)
 

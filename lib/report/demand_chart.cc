@@ -14,17 +14,22 @@ namespace {
 
 constexpr double kPanelHeight = 150, kPanelGap = 44;
 
-// Beyond this many times the highest value drawn, the capacity is named rather than drawn: a
-// 32GiB machine would flatten a 40MiB run into the axis.
+// Capacity (and a cloud plan) join the scale only within this factor of the highest demand: a
+// 22GiB machine would flatten a 40MiB run into the axis. Beyond, they are named, not drawn.
 constexpr double kCapacityScale = 3;
 
-double data_max(const Panel& p) {
-  return std::max({p.forecast_p95.max(), p.forecast_p50.max(), p.measured_reserved.max(), p.measured_used.max(), p.planned.max()});
+double demand_max(const Panel& p) {
+  return std::max({p.forecast_p95.max(), p.forecast_p50.max(), p.measured_reserved.max(), p.measured_used.max()});
 }
 
-bool capacity_on_scale(const Panel& p) { return p.capacity && (data_max(p) <= 0 || *p.capacity <= kCapacityScale * data_max(p)); }
+bool on_scale(const Panel& p, double level) { return demand_max(p) <= 0 || level <= kCapacityScale * demand_max(p); }
 
-double panel_max(const Panel& p) { return capacity_on_scale(p) ? std::max(data_max(p), *p.capacity) : data_max(p); }
+double panel_max(const Panel& p) {
+  double m = demand_max(p);
+  if (p.capacity && on_scale(p, *p.capacity)) m = std::max(m, *p.capacity);
+  if (!p.planned.empty() && on_scale(p, p.planned.max())) m = std::max(m, p.planned.max());
+  return m;
+}
 
 void path(std::string& out, const std::string& d, std::string_view style) {
   if (!d.empty()) fmt::format_to(std::back_inserter(out), "<path d=\"{}\" {}/>\n", d, style);
@@ -57,18 +62,25 @@ void draw_panel(std::string& out, const Panel& p, const TimeAxis& tx, double top
   path(out, step_path(p.forecast_p50, tx, vy, false), fmt::format("fill=\"none\" stroke=\"{}\" stroke-width=\"1.6\"", kForecastColour));
   path(out, step_path(p.measured_used, tx, vy, false), fmt::format("fill=\"none\" stroke=\"{}\" stroke-width=\"1.3\"", kUsedColour));
   path(out, step_path(p.measured_reserved, tx, vy, false), fmt::format("fill=\"none\" stroke=\"{}\" stroke-width=\"2\"", kReservedColour));
-  path(out, step_path(p.planned, tx, vy, false),
-       fmt::format("fill=\"none\" stroke=\"{}\" stroke-width=\"1.6\" stroke-dasharray=\"6 3\"", kPlannedColour));
-  if (p.capacity && !capacity_on_scale(p)) {
-    text(out, x1 - 4, top + 12, fmt::format("{} {} ↑ (off the scale)", p.capacity_label, axis_label(*p.capacity, p.unit)), 10,
-         fmt::format("text-anchor=\"end\" fill=\"{}\"", kCapacityColour));
-  } else if (p.capacity) {
+  double note_y = top + 12;  // what is off the scale, named at the top right
+  auto off_scale = [&](const std::string& what, const char* colour) {
+    text(out, x1 - 4, note_y, what + " ↑ (off the scale)", 10, fmt::format("text-anchor=\"end\" fill=\"{}\"", colour));
+    note_y += 13;
+  };
+  if (!p.planned.empty() && on_scale(p, p.planned.max()))
+    path(out, step_path(p.planned, tx, vy, false),
+         fmt::format("fill=\"none\" stroke=\"{}\" stroke-width=\"1.6\" stroke-dasharray=\"6 3\"", kPlannedColour));
+  else if (!p.planned.empty())
+    off_scale(fmt::format("cloud plan up to {}", axis_label(p.planned.max(), p.unit)), kPlannedColour);
+  if (p.capacity && on_scale(p, *p.capacity)) {
     double y = vy.y(*p.capacity);
     fmt::format_to(std::back_inserter(out),
                    "<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\" stroke=\"{3}\" stroke-width=\"1.6\" stroke-dasharray=\"6 4\"/>\n", px(x0), px(y),
                    px(x1), kCapacityColour);
     text(out, x1 - 4, y - 4, fmt::format("{} {}", p.capacity_label, axis_label(*p.capacity, p.unit)), 10,
          fmt::format("text-anchor=\"end\" fill=\"{}\"", kCapacityColour));
+  } else if (p.capacity) {
+    off_scale(fmt::format("{} {}", p.capacity_label, axis_label(*p.capacity, p.unit)), kCapacityColour);
   }
   fmt::format_to(std::back_inserter(out), "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"none\" stroke=\"#999\"/>\n", px(x0), px(top),
                  px(x1 - x0), px(kPanelHeight));

@@ -28,7 +28,8 @@ void value_grid(std::string& out, const ValueAxis& axis, Unit unit, double x0, d
     double y = axis.y(v);
     fmt::format_to(std::back_inserter(out), "<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\" stroke=\"{3}\"/>\n", px(x0), px(y), px(x1),
                    v == 0 ? "#bbbbbb" : kGridColour);
-    text(out, x0 - 6, y + 3.5, axis_label(v, unit), 10, "text-anchor=\"end\" fill=\"#555\"");
+    double step = axis.ticks.values.size() > 1 ? axis.ticks.values[1] : axis.ticks.top;
+    text(out, x0 - 6, y + 3.5, tick_label(v, unit, step), 10, "text-anchor=\"end\" fill=\"#555\"");
   }
 }
 

@@ -82,12 +82,19 @@ void draw_attempt(std::string& out, const ReportData& d, const Placed& p, const 
   }
 }
 
-// The tasks and slots layouts: every attempt a bar in its row.
-double draw_bars(std::string& out, const ReportData& d, const GanttLayout& g, const TimeAxis& tx, double top) {
+Style bar_style(const GanttLayout& g) {
   Style s;
   s.labels = g.mode == GanttMode::tasks;
   s.row_h = s.labels ? 20 : std::clamp(420.0 / static_cast<double>(std::max<size_t>(g.rows, 1)), 4.0, 18.0);
   s.bar_h = s.labels ? 12 : std::max(s.row_h - 3, 2.5);
+  return s;
+}
+
+double plot_height(const GanttLayout& g) { return bar_style(g).row_h * static_cast<double>(g.rows); }
+
+// The tasks and slots layouts: every attempt a bar in its row.
+double draw_bars(std::string& out, const ReportData& d, const GanttLayout& g, const TimeAxis& tx, double top) {
+  Style s = bar_style(g);
   double height = s.row_h * static_cast<double>(g.rows);
   for (size_t r = 0; r < g.rows; ++r)
     if (r % 2 == 1)
@@ -146,6 +153,23 @@ std::vector<LegendItem> legend_items(const ReportData& d) {
   return items;
 }
 
+// The forecast's makespan (p50, p95) as vertical lines over the rows, so the run's end reads
+// against it.
+void forecast_marks(std::string& out, const ReportData& d, const TimeAxis& tx, double top, double height) {
+  const std::pair<const std::optional<double>*, const char*> marks[] = {{&d.makespan_p50_s, "p50"}, {&d.makespan_p95_s, "p95"}};
+  for (const auto& [at, name] : marks) {
+    if (!*at || **at <= 0 || **at > tx.ticks.top) continue;
+    double x = tx.x(**at);
+    fmt::format_to(std::back_inserter(out),
+                   "<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\" stroke=\"{3}\" stroke-width=\"1.4\" stroke-dasharray=\"4 3\"/>\n",
+                   px(x), px(top - 4), px(top + height), kForecastColour);
+    // p50's label left of its line, p95's right of its own: they never run into each other.
+    bool left = std::string_view(name) == "p50";
+    text(out, left ? x - 3 : x + 3, top - 7, fmt::format("forecast {} {}", name, axis_label(**at, Unit::seconds)), 10,
+         fmt::format("fill=\"{}\"{}", kForecastColour, left ? " text-anchor=\"end\"" : ""));
+  }
+}
+
 }  // namespace
 
 std::string attempt_title(const ReportData& d, const Bar& bar, size_t k) {
@@ -193,8 +217,9 @@ std::string gantt_chart(const ReportData& d) {
   TimeAxis tx = time_axis(d.span_s, kPlotLeft, kChartWidth - kPlotLeft - kPlotRight);
   GanttLayout g = gantt_layout(d);
   std::string body;
-  double top = 16 + legend(body, kPlotLeft, 16, legend_items(d), tx.width) + 8;
+  double top = 16 + legend(body, kPlotLeft, 16, legend_items(d), tx.width) + 14;
   double height = g.mode == GanttMode::categories ? draw_density(body, d, tx, top) : draw_bars(body, d, g, tx, top);
+  forecast_marks(body, d, tx, top, g.mode == GanttMode::categories ? height : plot_height(g));
   double total = top + height + 34;
   static constexpr const char* kModes[] = {"one row per task", "one row per slot", "one row per category"};
   std::string out;

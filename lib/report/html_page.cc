@@ -38,6 +38,7 @@ td.above{color:#c62828;font-weight:600}
 .facts{display:grid;grid-template-columns:repeat(auto-fit,minmax(320px,1fr));gap:12px 24px}
 .fact.wide{grid-column:1/-1}
 .fact td:first-child{color:#555;width:34%}
+table.rows td:not(:last-child){white-space:nowrap}
 .small{color:#666;font-size:12px}
 ul.why{margin:4px 0 0 18px;padding:0;color:#555;font-size:12.5px}
 code{font-size:12px;background:#f1f2f4;padding:0 3px;border-radius:3px}
@@ -87,6 +88,8 @@ void timeline_section(std::string& out, const ReportData& d) {
                  d.bars_source == "run" ? "Timeline of the run" : "Planned timeline",
                  d.bars_source == "run" ? "" : "From the analysis: every task starts when its last parent ends (unlimited capacity). ",
                  kHow[static_cast<int>(gantt_layout(d).mode)]);
+  if (d.starts_to_the_second)
+    out += "<p class=\"note\">The run recorded no start offsets: tasks are placed by their start time, to the second.</p>\n";
   out += gantt_chart(d);
   out += "</section>\n";
 }

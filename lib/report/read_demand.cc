@@ -115,8 +115,9 @@ void read_demand(const io::Document& doc, const RunUse& use, ReportData& data) {
     mem.measured_reserved = rebuilt(use.reserved_mem);
     mem.measured_used = rebuilt(use.rss);
     rate.measured_used = rebuilt(use.io);
-    data.usage_source = "rebuilt from each task's start, runtime and totals (the run has no usage samples): used memory counts "
-                        "each task's peak RSS for its whole runtime, an upper bound; cpus and I/O are each task's average";
+    data.usage_source = fmt::format("rebuilt from each task's start, runtime and totals (the run has no usage samples): used memory counts "
+                                    "each task's peak RSS for its whole runtime, an upper bound; cpus and I/O are each task's average{}",
+                                    data.starts_to_the_second ? "; starts are known to the second only, so short tasks may seem to overlap" : "");
   }
   set_capacity(doc, "cpus", cpus);
   set_capacity(doc, "mem_bytes", mem);

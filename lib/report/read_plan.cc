@@ -114,7 +114,18 @@ FactTable plan_table(const Json& plan) {
   return t;
 }
 
-FactTable provision_table(const Json& p) {
+// What wf-reap said of each resource (the reap section), by id: "released" or "already gone".
+std::string reaped_state(const Json* reap, std::string_view id) {
+  for (const char* key : {"released", "already_gone"}) {
+    const Json* list = reap ? io::get(*reap, key) : nullptr;
+    if (!list || !list->IsArray()) continue;
+    for (const auto& r : list->GetArray())
+      if (io::get_string(r, "id") == id) return std::string(key) == "released" ? "released" : "already gone";
+  }
+  return "";
+}
+
+FactTable provision_table(const Json& p, const Json* reap) {
   FactTable t;
   t.title = "Provisioned";
   if (io::get_number(p, "cpus") || io::get_number(p, "mem_bytes"))
@@ -126,7 +137,8 @@ FactTable provision_table(const Json& p) {
     for (const auto& r : resources->GetArray()) {
       if (t.rows.size() == kMaxRows) break;
       auto ttl = io::get_number(r, "ttl_s");
-      t.rows.push_back({str(&r, "id"), str(&r, "provider"), str(&r, "kind"), str(&r, "state"), ttl ? seconds(*ttl) : ""});
+      std::string state = reaped_state(reap, str(&r, "id"));
+      t.rows.push_back({str(&r, "id"), str(&r, "provider"), str(&r, "kind"), state.empty() ? str(&r, "state") : state + " (wf-reap)", ttl ? seconds(*ttl) : ""});
     }
     if (resources->Size() > kMaxRows) t.notes.push_back(fmt::format("and {} more resources", grouped(resources->Size() - kMaxRows)));
   }
@@ -182,7 +194,7 @@ void read_plan(const io::Document& doc, const RunUse& use, ReportData& d) {
   }
   headline(doc, use, d);
   if (const Json* plan = doc.section("plan"); plan && plan->IsObject()) d.plan.push_back(plan_table(*plan));
-  if (const Json* p = doc.section("provision"); p && p->IsObject()) d.plan.push_back(provision_table(*p));
+  if (const Json* p = doc.section("provision"); p && p->IsObject()) d.plan.push_back(provision_table(*p, doc.section("reap")));
   if (prediction && prediction->IsObject()) d.plan.push_back(forecast_table(*prediction));
   if (const Json* run = doc.section("run"); d.has_run && run) d.plan.push_back(used_table(*run, use, d));
 }

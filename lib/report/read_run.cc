@@ -38,21 +38,25 @@ class Timing {
           if (auto s = io::get_string(*m, "started_at"))
             if (auto at = parse_iso8601(*s)) origin_ = origin_ ? std::min(*origin_, *at) : *at;
   }
-  std::optional<double> start(const Json& attempt) const {
+  std::optional<double> start(const Json& attempt) {
     if (auto off = io::get_number(attempt, "start_offset_s")) return *off;
     if (!origin_) return std::nullopt;
     auto s = io::get_string(attempt, "started_at");
     auto at = s ? parse_iso8601(*s) : std::nullopt;
     if (!at) return std::nullopt;
+    to_the_second_ = true;
     return *at - *origin_;
   }
+  // Whether some attempt was placed by started_at.
+  bool to_the_second() const { return to_the_second_; }
 
  private:
   std::optional<double> origin_;
+  bool to_the_second_ = false;
 };
 
 // One attempt as a bar segment, and what it held and used into `use`.
-std::optional<Attempt> read_attempt(const Json& a, const Timing& timing, RunUse& use) {
+std::optional<Attempt> read_attempt(const Json& a, Timing& timing, RunUse& use) {
   auto start = timing.start(a);
   if (!start) return std::nullopt;
   double runtime = std::max(0.0, number_at(&a, "runtime_s"));
@@ -145,6 +149,7 @@ void read_run_tasks(const Json& run, ReportData& data, RunUse& use, std::vector<
     category_of_bar.push_back(c != category_by_id.end() && !c->second->empty() ? *c->second : bar.id);
     data.bars.push_back(std::move(bar));
   }
+  data.starts_to_the_second = timing.to_the_second();
 }
 
 // Without a run: the analysis' schedule under unlimited capacity, so a forecast has a timeline too.

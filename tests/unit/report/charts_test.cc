@@ -46,9 +46,13 @@ TEST_CASE("demand chart: three panels with forecast, measured and capacity", "[r
   for (const char* label : {">cpus<", ">memory<", ">I/O<", ">forecast p95<", ">forecast p50<", ">reserved (run)<", ">capacity<", ">cloud plan<",
                             "provisioned 4", "time since the run&#39;s start"})
     CHECK(count(svg, label) >= 1);
-  // Per panel: forecast band + p50 line + used area + reserved line; cpus and memory also the plan.
-  CHECK(elements(svg, "path") == 3 * 4 + 2 - 1);  // I/O has nothing reserved
-  CHECK(count(svg, "stroke-dasharray=\"6 4\"") == 2);  // the capacity of cpus and memory; I/O has none
+  // Per panel: forecast band, p50 line, used and reserved lines (I/O has nothing reserved), and the
+  // cloud plan for cpus. Memory's capacity (4GiB) and plan (8GiB) are over 3× its demand: named,
+  // not drawn, so the run is not flattened into the axis.
+  CHECK(elements(svg, "path") == 4 + 1 + 4 + 3);
+  CHECK(count(svg, "stroke-dasharray=\"6 4\"") == 1);  // the capacity line of cpus
+  CHECK(count(svg, ">provisioned 4GiB ↑ (off the scale)<") == 1);
+  CHECK(count(svg, ">cloud plan up to 8GiB ↑ (off the scale)<") == 1);
   CHECK(render_svg(d, Chart::demand) == svg);
 }
 
