@@ -149,12 +149,11 @@ struct Resume {
 };
 
 // Stops the processes of attempts that were running when the earlier invocation died (kill -9):
-// those whose pid still names the process it started (same start time). Waits until they are gone.
+// those whose pid still names the process it started (see still_running). Waits until they are gone.
 void stop_leftovers(const std::unordered_map<std::string, run::JournalEntry>& open_attempts) {
   std::vector<pid_t> stopped;
   for (const auto& [key, e] : open_attempts) {
-    auto ticks = run::process_start_ticks(e.pid);
-    if (e.pid > 1 && ticks && *ticks == e.pid_start_ticks) {
+    if (run::still_running(e)) {
       util::note("stopping task '{}' (pid {}) left running by the interrupted invocation", e.task, e.pid);
       ::kill(-e.pid, SIGKILL);
       ::kill(e.pid, SIGKILL);  // in case it left its group

@@ -191,7 +191,7 @@ struct Executor::Impl {
     }
     held.cpus += d.cpus;
     held.mem_bytes += d.mem_bytes;
-    if (journal) journal->append("started", task.id, attempt, l.pid, process_start_ticks(l.pid).value_or(0), {}, nullptr, {});
+    if (journal) journal->append_started(task.id, attempt, l.pid, l.start_wall);
     emit("task_started", [&](io::Json& o, io::Alloc& a) {
       o.AddMember("task", io::str(task.id, a), a);
       o.AddMember("attempt", attempt, a);
@@ -248,7 +248,6 @@ struct Executor::Impl {
       return;
     }
     if (pending_rows.size() == 1) pending_since = clock.monotonic();
-    if (pending_rows.size() >= opt.history_batch_rows) flush_history();
   }
 
   // Never throws: a history that cannot be written must not fail the run (the journal keeps the
@@ -319,7 +318,7 @@ struct Executor::Impl {
       for (const auto& f : task.inputs) inputs.push_back(f.path);
       fp = fingerprint(tr.command, inputs, opt.workdir);
     }
-    if (journal) journal->append("finished", task.id, l.attempt, l.pid, 0, ar.status, &ar, fp);
+    if (journal) journal->append_finished(task.id, l.attempt, l.pid, ar, fp);
     int this_run = l.attempt - (l.task < opt.prior_attempts.size() ? opt.prior_attempts[l.task] : 0);
     bool retry = ar.status != "succeeded" && ar.status != "interrupted" && !stopping && this_run <= task.retries;
     emit(ar.status == "succeeded" ? "task_finished" : retry ? "task_retried" : "task_failed", [&](io::Json& o, io::Alloc& a) {
@@ -462,21 +461,30 @@ struct Executor::Impl {
     }
   }
 
+  void launch_ready() {
+    if (!accepting()) return;
+    auto release = policy.next_release();
+    if (!pick_needed && !(release && *release <= now())) return;
+    pick_needed = false;
+    for (uint32_t t : policy.pick(now())) launch(t);
+  }
+
+  // The periodic work (history batches, samples) comes after the freed capacity is used again:
+  // done between a task's end and the next start, it would leave that capacity idle meanwhile.
   void loop() {
     for (;;) {
-      if (accepting()) {
-        auto release = policy.next_release();
-        if (pick_needed || (release && *release <= now())) {
-          pick_needed = false;
-          for (uint32_t t : policy.pick(now())) launch(t);
-        }
-      }
+      launch_ready();
       if (live.empty() && (!accepting() || policy.idle())) break;
       auto ex = runner.wait(wait_timeout());
       if (int sig = runner.take_stop_signal()) handle_stop_signal(sig);
-      if (ex) finished(*ex);
+      if (ex) {
+        finished(*ex);
+        launch_ready();
+      }
       check_deadlines();
-      if (!pending_rows.empty() && clock.monotonic() >= pending_since + opt.history_batch_s) flush_history();
+      if (!pending_rows.empty() && (pending_rows.size() >= opt.history_batch_rows ||
+                                    clock.monotonic() >= pending_since + opt.history_batch_s))
+        flush_history();
       if (now() >= next_sample) {
         if (!live.empty()) sample();
         next_sample = now() + opt.sample_interval_s;

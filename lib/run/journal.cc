@@ -1,6 +1,7 @@
 #include "run/journal.h"
 
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 
 #include <fcntl.h>
@@ -89,18 +90,68 @@ std::optional<AttemptResult> read_result(const rapidjson::Document& d, const std
 }  // namespace
 
 void Journal::append(const JournalEntry& e) {
-  append(e.event.c_str(), e.task, e.attempt, e.pid, e.pid_start_ticks, e.status, e.result ? &*e.result : nullptr,
-         e.fingerprint);
-}
-
-void Journal::append(const char* event, std::string_view task, int attempt, pid_t pid, uint64_t pid_start_ticks,
-                     std::string_view status, const AttemptResult* result, std::string_view fingerprint) {
   line_.clear();
   StringOut out{&line_};
   rapidjson::Writer<StringOut> w(out);
   w.StartObject();
   w.Key("event");
-  w.String(event);
+  w.String(e.event.c_str(), static_cast<rapidjson::SizeType>(e.event.size()));
+  w.Key("task");
+  w.String(e.task.c_str(), static_cast<rapidjson::SizeType>(e.task.size()));
+  w.Key("attempt");
+  w.Int(e.attempt);
+  if (e.pid) {
+    w.Key("pid");
+    w.Int(e.pid);
+  }
+  if (e.pid_start_ticks) {
+    w.Key("pid_start_ticks");
+    w.Uint64(e.pid_start_ticks);
+  }
+  if (e.started_at > 0) {
+    w.Key("t");
+    w.Double(e.started_at);
+  }
+  if (!e.status.empty()) {
+    w.Key("status");
+    w.String(e.status.c_str(), static_cast<rapidjson::SizeType>(e.status.size()));
+  }
+  if (e.result) write_result(w, *e.result);
+  if (!e.fingerprint.empty()) {
+    w.Key("fingerprint");
+    w.String(e.fingerprint.c_str(), static_cast<rapidjson::SizeType>(e.fingerprint.size()));
+  }
+  w.EndObject();
+  write_line();
+}
+
+void Journal::append_started(std::string_view task, int attempt, pid_t pid, double started_at) {
+  line_.clear();
+  StringOut out{&line_};
+  rapidjson::Writer<StringOut> w(out);
+  w.StartObject();
+  w.Key("event");
+  w.String("started");
+  w.Key("task");
+  w.String(task.data(), static_cast<rapidjson::SizeType>(task.size()));
+  w.Key("attempt");
+  w.Int(attempt);
+  w.Key("pid");
+  w.Int(pid);
+  w.Key("t");
+  w.Double(started_at);
+  w.EndObject();
+  write_line();
+}
+
+void Journal::append_finished(std::string_view task, int attempt, pid_t pid, const AttemptResult& result,
+                              std::string_view fingerprint) {
+  line_.clear();
+  StringOut out{&line_};
+  rapidjson::Writer<StringOut> w(out);
+  w.StartObject();
+  w.Key("event");
+  w.String("finished");
   w.Key("task");
   w.String(task.data(), static_cast<rapidjson::SizeType>(task.size()));
   w.Key("attempt");
@@ -108,19 +159,19 @@ void Journal::append(const char* event, std::string_view task, int attempt, pid_
   if (pid) {
     w.Key("pid");
     w.Int(pid);
-    w.Key("pid_start_ticks");
-    w.Uint64(pid_start_ticks);
   }
-  if (!status.empty()) {
-    w.Key("status");
-    w.String(status.data(), static_cast<rapidjson::SizeType>(status.size()));
-  }
-  if (result) write_result(w, *result);
+  w.Key("status");
+  w.String(result.status.c_str(), static_cast<rapidjson::SizeType>(result.status.size()));
+  write_result(w, result);
   if (!fingerprint.empty()) {
     w.Key("fingerprint");
     w.String(fingerprint.data(), static_cast<rapidjson::SizeType>(fingerprint.size()));
   }
   w.EndObject();
+  write_line();
+}
+
+void Journal::write_line() {
   line_ += '\n';
   // O_APPEND makes each write land whole at the end; one write per line.
   if (::write(fd_, line_.data(), line_.size()) != static_cast<ssize_t>(line_.size()))
@@ -144,6 +195,7 @@ std::vector<JournalEntry> Journal::read(const std::string& path) {
     if (d.HasMember("attempt") && d["attempt"].IsInt()) e.attempt = d["attempt"].GetInt();
     if (d.HasMember("pid") && d["pid"].IsInt()) e.pid = d["pid"].GetInt();
     if (d.HasMember("pid_start_ticks") && d["pid_start_ticks"].IsUint64()) e.pid_start_ticks = d["pid_start_ticks"].GetUint64();
+    if (e.event == "started" && d.HasMember("t") && d["t"].IsNumber()) e.started_at = d["t"].GetDouble();
     if (e.event == "finished") e.result = read_result(d, e.status);
     out.push_back(std::move(e));
   }
@@ -187,6 +239,41 @@ std::optional<uint64_t> process_start_ticks(pid_t pid) {
   auto st = parse_stat(std::string_view(buf, static_cast<size_t>(n)));
   if (!st || st->state == 'Z') return std::nullopt;
   return st->start_ticks;
+}
+
+}  // namespace wf::run
+
+namespace wf::run {
+namespace {
+
+// /proc/stat's btime: the boot time in epoch seconds, or 0.
+double boot_time_s() {
+  static const double btime = [] {
+    int fd = ::open("/proc/stat", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return 0.0;
+    std::string text;
+    char buf[4096];
+    for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) text.append(buf, static_cast<size_t>(n));
+    ::close(fd);
+    size_t at = text.find("\nbtime ");
+    if (at == std::string::npos) return 0.0;
+    at += 7;
+    return util::parse_double(util::trim(std::string_view(text).substr(at, text.find('\n', at) - at))).value_or(0.0);
+  }();
+  return btime;
+}
+
+}  // namespace
+
+bool still_running(const JournalEntry& e) {
+  if (e.pid <= 1) return false;
+  auto ticks = process_start_ticks(e.pid);
+  if (!ticks) return false;
+  if (e.pid_start_ticks) return *ticks == e.pid_start_ticks;
+  double boot = boot_time_s();
+  if (e.started_at <= 0 || boot <= 0) return false;
+  double started = boot + static_cast<double>(*ticks) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+  return std::abs(started - e.started_at) <= 2.0;
 }
 
 }  // namespace wf::run

@@ -31,7 +31,8 @@ struct JournalEntry {
   std::string task;
   int attempt = 0;
   pid_t pid = 0;
-  uint64_t pid_start_ticks = 0;  // /proc/PID/stat starttime: tells a reused pid from ours
+  uint64_t pid_start_ticks = 0;  // started (older journals): /proc/PID/stat starttime
+  double started_at = 0;         // started: wall clock seconds at the spawn; tells a reused pid from ours
   std::string status;            // finished: succeeded, failed, timeout, oom, interrupted
   std::string fingerprint;       // finished: command and inputs, see fingerprint()
   std::optional<AttemptResult> result;  // finished: the measurement (status repeated in it)
@@ -47,14 +48,17 @@ class Journal {
 
   // Appends one line and flushes it to the kernel (a crash of wf-run loses nothing written).
   void append(const JournalEntry& e);
-  // The same, from the parts (no JournalEntry built: this is on every task's path).
-  void append(const char* event, std::string_view task, int attempt, pid_t pid, uint64_t pid_start_ticks,
-              std::string_view status, const AttemptResult* result, std::string_view fingerprint);
+  // The same, from the parts (no JournalEntry built: these are on every task's path).
+  void append_started(std::string_view task, int attempt, pid_t pid, double started_at);
+  void append_finished(std::string_view task, int attempt, pid_t pid, const AttemptResult& result,
+                       std::string_view fingerprint);
 
   // Every entry of a journal, in order. A torn last line (a crash mid-write) is ignored.
   static std::vector<JournalEntry> read(const std::string& path);
 
  private:
+  void write_line();
+
   int fd_ = -1;
   std::string line_;  // reused between appends
 };
@@ -65,5 +69,10 @@ std::string fingerprint(const std::string& command, const std::vector<std::strin
 
 // The start time (in clock ticks since boot) of a live process, or nullopt.
 std::optional<uint64_t> process_start_ticks(pid_t pid);
+
+// Whether the process `e.pid` is still the one a "started" entry recorded: alive, not a zombie,
+// and started at the recorded time (ticks, or wall clock within 2 s: /proc/stat's boot time has
+// a one-second resolution, and a pid is never reused within seconds of its last use).
+bool still_running(const JournalEntry& e);
 
 }  // namespace wf::run

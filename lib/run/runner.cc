@@ -131,7 +131,7 @@ void LocalRunner::signal(pid_t pgid, int sig) {
     kill_group(pgid, sig);
   } catch (const Error&) {
   }
-  for (pid_t pid : sampler_.members(pgid))
+  for (pid_t pid : ProcSampler().members(pgid))
     if (pid > 1) ::kill(pid, sig);
 }
 
@@ -142,7 +142,11 @@ void LocalRunner::end_group(pid_t pgid) {
 }
 
 void LocalRunner::sample(std::span<const pid_t> roots, std::vector<TaskUsage>& out) {
-  sampler_.sample(roots, out);
+  // A sampler per pass: one kept between passes would keep a /proc/PID/stat descriptor open for
+  // every process on the machine, and every spawn copies our descriptor table into the child
+  // (and the child closes it again): ~15 µs per task at 150 processes, against ~2 ms per pass
+  // to open them afresh every sample interval.
+  ProcSampler(ProcfsOptions{}).sample(roots, out);
   for (auto& t : running_logs_) {
     drain(t.out, false);
     if (!t.shared) drain(t.err, false);

@@ -82,7 +82,6 @@ class LocalRunner final : public Runner {
   void finish_logs(pid_t pid, bool failed);
 
   Reaper reaper_;
-  ProcSampler sampler_;
   std::vector<TaskLogs> running_logs_;  // few: one per running attempt
   std::vector<std::pair<pid_t, LogFiles>> ended_logs_;
   std::vector<char> buffer_;  // the copy fallback when sendfile cannot be used

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# The executor's own cost per task: a 10,000-task layered DAG of no-op commands (`true`), two at a
+# time, run by wf-run (without and with history), ninja -j2 and make -j2, interleaved REPS times;
+# prints the median wall time and CPU time (user+system of the tool and its tasks), µs per task and
+# the ratios to ninja. Figures only, no asserts. On a shared machine the CPU time is the steadier.
+#
+# usage: run_overhead.sh [WF_BIN] [N] [REPS]     (or env WF_BIN, N, REPS)
+#
+# Fairness: every tool starts one process per task, respects the same DAG and runs 2 at a time.
+#   - ninja: one edge per task, `command = true`, the parents' outputs as implicit inputs. No output
+#     is ever created, so every edge is dirty and runs once; ninja runs it as `/bin/sh -c true`
+#     (dash, `true` builtin: one exec) and appends each edge to .ninja_log — its own record.
+#   - make: one rule per task, its parents as prerequisites, recipe `true` (no shell syntax, so
+#     make execs it directly); targets are never created, so each is made once.
+#   - wf-run: the workflow itself (tasks `true`, executed directly), --cpus 2, so 2 run at a time;
+#     it also measures every task (wait4 rusage, /proc samples), writes two log files, the journal
+#     and, in the second configuration, one history row per task.
+set -euo pipefail
+WF_BIN=${1:-${WF_BIN:-}}
+N=${2:-${N:-10000}}
+REPS=${3:-${REPS:-3}}
+[[ -x "$WF_BIN/wf-run" ]] || { echo "usage: $0 WF_BIN [N] [REPS]  (no wf-run in '$WF_BIN')" >&2; exit 64; }
+here=$(cd "$(dirname "$0")" && pwd)
+[[ -x /usr/bin/time ]] || { echo "needs /usr/bin/time (apt-get install time)" >&2; exit 69; }
+if ! command -v ninja >/dev/null; then
+  echo "ninja not found: apt-get install ninja-build" >&2
+  exit 69
+fi
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/wf-bench-overhead.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+python3 "$here/gen_layered.py" "$N" --cmd true >"$T/wf.json"
+
+# build.ninja and Makefile from the same workflow.
+python3 - "$T/wf.json" "$T" <<'EOF'
+import json, sys
+wf = json.load(open(sys.argv[1]))
+out = sys.argv[2]
+with open(out + "/build.ninja", "w") as f:
+    f.write("rule r\n  command = true\n\n")
+    for t in wf["tasks"]:
+        deps = " ".join(t.get("needs", []))
+        f.write("build %s: r%s\n" % (t["id"], (" | " + deps) if deps else ""))
+    f.write("default " + " ".join(t["id"] for t in wf["tasks"]) + "\n")
+with open(out + "/Makefile", "w") as f:
+    f.write("all: " + " ".join(t["id"] for t in wf["tasks"]) + "\n\n")
+    for t in wf["tasks"]:
+        f.write("%s: %s\n\ttrue\n" % (t["id"], " ".join(t.get("needs", []))))
+EOF
+
+# run NAME DIR COMMAND...: one timed run in a fresh DIR; appends "NAME wall_s cpu_s" to $T/times,
+# cpu_s being the user+system time of the tool and every process it waited for (its tasks).
+run() {
+  local name=$1 dir=$2
+  shift 2
+  rm -rf "$dir" && mkdir -p "$dir"
+  (cd "$dir" && /usr/bin/time -f "%e %U %S" -o "$T/time.out" "$@" >/dev/null 2>"$T/$name.err") ||
+    { echo "$name failed:" >&2; tail -5 "$T/$name.err" >&2; exit 1; }
+  awk -v name="$name" '{ printf "%s %.3f %.3f\n", name, $1, $2 + $3 }' "$T/time.out" >>"$T/times"
+}
+
+wf=("$WF_BIN/wf-run" --cpus 2 --progress never -q --run-root "$T/runs")
+: >"$T/times"
+for rep in $(seq 1 "$REPS"); do
+  run wf-run-no-history "$T/w1" "${wf[@]}" --no-history "$T/wf.json"
+  run wf-run-history "$T/w2" "${wf[@]}" --history "$T/w2/history.db" "$T/wf.json"
+  rows=$(sqlite3 "$T/w2/history.db" "SELECT count(*) FROM executions" 2>/dev/null || echo "?")
+  [[ $rows == "$N" || $rows == "?" ]] || echo "warning: history holds $rows rows, not $N" >&2
+  run ninja "$T/n" ninja -j2 -f "$T/build.ninja"
+  run make "$T/m" make -j2 -f "$T/Makefile"
+  rm -rf "$T/runs"
+done
+
+echo "run_overhead: $N tasks (layered DAG, \`true\`), 2 at a time, median of $REPS; $(nproc) cpus, load $(cut -d' ' -f1-3 /proc/loadavg)"
+awk -v n="$N" '
+  { wall[$1] = wall[$1] " " $2; cpu[$1] = cpu[$1] " " $3; if (!($1 in seen)) { seen[$1] = 1; order[++k] = $1 } }
+  function median(list,   a, m, i, j, x) {
+    m = split(list, a, " ")
+    for (i = 2; i <= m; i++) { x = a[i]; for (j = i - 1; j >= 1 && a[j] > x; j--) a[j + 1] = a[j]; a[j + 1] = x }
+    return m % 2 ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2
+  }
+  END {
+    for (i = 1; i <= k; i++) { w[order[i]] = median(wall[order[i]]); c[order[i]] = median(cpu[order[i]]) }
+    printf "%-18s %8s %8s %7s %8s %8s %7s   %s\n", "tool", "wall_s", "us/task", "/ninja", "cpu_s", "us/task", "/ninja", "wall of each run"
+    for (i = 1; i <= k; i++) {
+      name = order[i]
+      printf "%-18s %8.3f %8.1f %7.2f %8.3f %8.1f %7.2f  %s\n", name, w[name], w[name] / n * 1e6, w[name] / w["ninja"],
+             c[name], c[name] / n * 1e6, c[name] / c["ninja"], wall[name]
+    }
+  }' "$T/times"
