@@ -35,7 +35,9 @@ size_t pack_slots(const ReportData& d, std::vector<Placed>& placed) {
   uint32_t slots = 0;
   for (auto& p : placed) {
     const Attempt& a = d.bars[p.bar].attempts[p.attempt];
-    while (!busy.empty() && busy.top().first <= a.start_s) {
+    // Times in the document are rounded to the millisecond and an end is the sum of two of them:
+    // an end within a few milliseconds of a start frees the slot.
+    while (!busy.empty() && busy.top().first <= a.start_s + 5e-3) {
       free.insert(busy.top().second);
       busy.pop();
     }
@@ -154,19 +156,29 @@ std::vector<LegendItem> legend_items(const ReportData& d) {
 }
 
 // The forecast's makespan (p50, p95) as vertical lines over the rows, so the run's end reads
-// against it.
+// against it. Labels sit above the rows: p50's left of its line, p95's right of its own, or both
+// in one label left of p50 when p95's would run off the chart.
 void forecast_marks(std::string& out, const ReportData& d, const TimeAxis& tx, double top, double height) {
-  const std::pair<const std::optional<double>*, const char*> marks[] = {{&d.makespan_p50_s, "p50"}, {&d.makespan_p95_s, "p95"}};
-  for (const auto& [at, name] : marks) {
-    if (!*at || **at <= 0 || **at > tx.ticks.top) continue;
-    double x = tx.x(**at);
+  auto visible = [&](const std::optional<double>& at) { return at && *at > 0 && *at <= tx.ticks.top; };
+  auto line = [&](double at) {
     fmt::format_to(std::back_inserter(out),
                    "<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\" stroke=\"{3}\" stroke-width=\"1.4\" stroke-dasharray=\"4 3\"/>\n",
-                   px(x), px(top - 4), px(top + height), kForecastColour);
-    // p50's label left of its line, p95's right of its own: they never run into each other.
-    bool left = std::string_view(name) == "p50";
-    text(out, left ? x - 3 : x + 3, top - 7, fmt::format("forecast {} {}", name, axis_label(**at, Unit::seconds)), 10,
-         fmt::format("fill=\"{}\"{}", kForecastColour, left ? " text-anchor=\"end\"" : ""));
+                   px(tx.x(at)), px(top - 4), px(top + height), kForecastColour);
+  };
+  std::string style = fmt::format("fill=\"{}\"", kForecastColour), end_style = style + " text-anchor=\"end\"";
+  bool p50 = visible(d.makespan_p50_s), p95 = visible(d.makespan_p95_s);
+  std::string p95_label = p95 ? fmt::format("forecast p95 {}", axis_label(*d.makespan_p95_s, Unit::seconds)) : "";
+  bool p95_fits = p95 && tx.x(*d.makespan_p95_s) + 3 + text_width(p95_label, 10) <= tx.left + tx.width + kPlotRight;
+  if (p50) {
+    line(*d.makespan_p50_s);
+    std::string label = fmt::format("forecast p50 {}", axis_label(*d.makespan_p50_s, Unit::seconds));
+    if (p95 && !p95_fits) label += fmt::format(", p95 {} (the next line)", axis_label(*d.makespan_p95_s, Unit::seconds));
+    text(out, tx.x(*d.makespan_p50_s) - 3, top - 7, label, 10, end_style);
+  }
+  if (p95) {
+    line(*d.makespan_p95_s);
+    if (p95_fits) text(out, tx.x(*d.makespan_p95_s) + 3, top - 7, p95_label, 10, style);
+    else if (!p50) text(out, tx.x(*d.makespan_p95_s) - 3, top - 7, p95_label, 10, end_style);
   }
 }
 

@@ -133,9 +133,9 @@ double draw_density(std::string& out, const ReportData& d, const TimeAxis& tx, d
     const char* colour = category_colour(static_cast<uint32_t>(r < rows ? r : kDistinctColours));
     if (r % 2 == 1)
       fmt::format_to(std::back_inserter(out), "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"#f6f6f6\"/>\n", px(tx.left), px(y), px(tx.width), px(kRowHeight));
-    std::string detail = fmt::format("{} tasks · up to {} at once", grouped(tasks[r]), plain(std::ceil(peak - 1e-9)));
+    std::string detail = fmt::format("{} tasks · max {}", grouped(tasks[r]), plain(std::ceil(peak - 1e-9)));
     row_label(out, tx, y, name, detail, colour);
-    density_row(out, occ[r], b, tx, y, colour, fmt::format("{}: {}; the height is how many ran at once (average over {})", name, detail,
+    density_row(out, occ[r], b, tx, y, colour, fmt::format("{}: {} at once; the height is how many ran at once (average over {})", name, detail,
                                                            format_value(b.width, Unit::seconds)));
     y += kRowHeight;
   }
