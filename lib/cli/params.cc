@@ -8,7 +8,10 @@
 namespace wf::cli {
 
 void add_param_option(CLI::App& app, std::vector<std::string>& params) {
-  app.add_option("-p,--param", params, "set workflow param NAME to VALUE (repeatable)")->type_name("NAME=VALUE");
+  // One NAME=VALUE per -p, so `-p a=1 FILE` leaves FILE to the input operand.
+  app.add_option("-p,--param", params, "set param NAME to VALUE, over the workflow's and any task's (repeatable)")
+      ->type_name("NAME=VALUE")
+      ->allow_extra_args(false);
 }
 
 void apply_params(io::Document& doc, const std::vector<std::string>& params) {
@@ -23,6 +26,11 @@ void apply_params(io::Document& doc, const std::vector<std::string>& params) {
     auto it = std::find_if(wf.params.begin(), wf.params.end(), [&](const auto& q) { return q.name == p.name; });
     if (it != wf.params.end()) *it = p;
     else wf.params.push_back(p);
+    // The command line wins everywhere, as make's command-line variables do: a task's own param
+    // of that name is overridden too.
+    for (auto& t : wf.tasks)
+      for (auto& q : t.params)
+        if (q.name == p.name) q = p;
   }
   std::sort(wf.params.begin(), wf.params.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
   doc.store_workflow();

@@ -1,6 +1,7 @@
 #include "io/wfformat.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <cctype>
 #include <map>
 #include <regex>
@@ -189,7 +190,6 @@ Json write_wfformat(const model::Workflow& wf, Alloc& a) {
   Json root(rapidjson::kObjectType);
   root.AddMember("name", str(wf.name.empty() ? "workflow" : wf.name, a), a);
   root.AddMember("description", str(fmt::format("{} exported by wf", wf.name.empty() ? "workflow" : wf.name), a), a);
-  root.AddMember("createdAt", str(util::iso8601(util::real_clock().wall()), a), a);
   root.AddMember("schemaVersion", "1.5", a);
   // The DAG's children lists, from the needs.
   model::Dag dag(wf);
@@ -234,7 +234,12 @@ Json write_wfformat(const model::Workflow& wf, Alloc& a) {
   if (all_runtimes) {
     Json exec(rapidjson::kObjectType), etasks(rapidjson::kArrayType);
     exec.AddMember("makespanInSeconds", number(wf.recorded_makespan_s.value_or(0)), a);
-    exec.AddMember("executedAt", str(util::iso8601(util::real_clock().wall()), a), a);
+    // The same input gives the same bytes: the time is SOURCE_DATE_EPOCH's, else the epoch (the
+    // recorded measurements carry no start time to take it from).
+    double when = 0;
+    if (const char* sde = std::getenv("SOURCE_DATE_EPOCH"))
+      if (auto v = util::parse_double(sde)) when = *v;
+    exec.AddMember("executedAt", str(util::iso8601(when), a), a);
     for (const auto& t : wf.tasks) {
       const auto& r = t.recorded;
       Json e(rapidjson::kObjectType);
