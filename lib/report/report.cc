@@ -17,7 +17,7 @@ std::optional<Chart> parse_chart(std::string_view name) {
 
 ReportData read_report(const io::Document& doc) {
   ReportData data;
-  for (const char* name : {"analysis", "prediction", "plan", "provision", "run"})
+  for (const char* name : {"analysis", "prediction", "plan", "provision", "run", "reap"})
     if (doc.section(name)) data.sections.emplace_back(name);
   if (!doc.section("analysis") && !doc.section("prediction") && !doc.section("run"))
     fail(util::Exit::data, "the document has no analysis, prediction or run section: nothing to report (pipe it through wf-analyze, "
