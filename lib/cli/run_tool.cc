@@ -1,8 +1,14 @@
 // wf-run: execute the workflow on this machine, measure every task, remember it in history.
+#include <pthread.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <algorithm>
+#include <chrono>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -13,6 +19,10 @@
 #include "analyze/validate.h"
 #include "cli/params.h"
 #include "cli/tool.h"
+#include "cli/run_slurm.h"
+#include "provider/heartbeat.h"
+#include "provider/paths.h"
+#include "provider/registry.h"
 #include "history/paths.h"
 #include "history/store.h"
 #include "io/source.h"
@@ -44,6 +54,79 @@ struct RunOptions {
   bool keep_going = false;
   double retry_backoff_s = 1;
   std::string progress = "auto";
+  std::string executor = "local";
+  SlurmRunOptions slurm;
+  std::string ledger;
+};
+
+// A trace's tasks (WfFormat) carry measurements but no command: there is nothing to run.
+void refuse_commandless(const io::Document& doc) {
+  const auto& wf = doc.workflow();
+  std::vector<std::string> problems;
+  for (size_t i = 0; i < wf.tasks.size(); ++i) {
+    const auto& t = wf.tasks[i];
+    bool none = t.run.shell ? util::trim(t.run.script).empty() : t.run.argv.empty();
+    if (none && problems.size() < 5)
+      problems.push_back(fmt::format("{}: task '{}' has no command (a recorded trace task): wf-run has nothing to run; "
+                                     "forecast it with wf-predict --use-recorded instead",
+                                     doc.locator().where(doc.task_pointer(i)), t.id));
+  }
+  if (!problems.empty()) throw Errors(util::Exit::data, std::move(problems));
+}
+
+// Renews what wf-provision created for this run (the lease and its ledger rows) while the run
+// goes on, from a thread of its own with its own ledger connection. The thread blocks the stop
+// signals and SIGCHLD, so they always reach the main thread's wait.
+class LeaseKeeper {
+ public:
+  LeaseKeeper(const io::Json* provision, const std::string& ledger_flag) {
+    if (!provision) return;
+    ids_ = provider::provision_ids(*provision);
+    if (ids_.empty()) return;
+    ledger_path_ = provider::resolve_ledger_path(ledger_flag.empty() ? std::nullopt : std::optional(ledger_flag));
+    thread_ = std::thread([this] { loop(); });
+  }
+  ~LeaseKeeper() {
+    if (!thread_.joinable()) return;
+    {
+      std::lock_guard lock(mutex_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  void loop() {
+    // Stop signals are for the main thread's wait; this one never takes them.
+    sigset_t set;
+    sigemptyset(&set);
+    for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGCHLD}) sigaddset(&set, sig);
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+    try {
+      provider::Ledger ledger = provider::Ledger::open(ledger_path_);
+      provider::ProviderConfig config;
+      config.pool.scratch_root = provider::resolve_scratch_root(std::nullopt, ledger_path_);
+      provider::Providers providers(ledger, config);
+      provider::Heartbeat heartbeat(ledger, &providers.pool(), ids_);
+      std::unique_lock lock(mutex_);
+      while (!stop_) {
+        lock.unlock();
+        for (const auto& lost : heartbeat.tick()) util::warn("provisioned capacity lost: {}", lost);
+        lock.lock();
+        cv_.wait_for(lock, std::chrono::duration<double>(std::clamp(heartbeat.interval_s() / 4, 0.2, 30.0)), [this] { return stop_; });
+      }
+    } catch (const std::exception& e) {
+      util::warn("cannot renew the provisioned capacity: {}", e.what());
+    }
+  }
+
+  std::vector<std::string> ids_;
+  std::string ledger_path_;
+  std::thread thread_;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool stop_ = false;
 };
 
 std::string new_run_id(const std::string& workflow) {
@@ -131,7 +214,9 @@ std::vector<schedule::TaskInfo> task_info(const io::Document& doc) {
     auto it = predicted.find(t.id);
     const io::Json* p = it == predicted.end() ? nullptr : it->second;
     schedule::TaskInfo ti;
-    ti.demand.cpus = t.hints.cpus.value_or(quantile(p, "cpus", "p95").value_or(1.0));
+    // The forecast's p95 first, as the simulator reserves it, so the schedule that runs is the
+    // one that was forecast; then the hint.
+    ti.demand.cpus = quantile(p, "cpus", "p95").value_or(t.hints.cpus.value_or(1.0));
     if (auto m = quantile(p, "mem_bytes", "p95")) ti.demand.mem_bytes = *m;
     else if (t.hints.mem_bytes) ti.demand.mem_bytes = static_cast<double>(*t.hints.mem_bytes);
     ti.expected_s = quantile(p, "runtime_s", "p50").value_or(t.hints.duration_s.value_or(t.recorded.runtime_s.value_or(1.0)));
@@ -230,7 +315,12 @@ int run_run(const RunOptions& o, const Output& out) {
   apply_params(doc, o.params);
   model::Dag dag = analyze::checked_dag(doc);
   const auto& wf = doc.workflow();
-  run_id = o.resume.empty() ? new_run_id(wf.name) : o.resume;
+  refuse_commandless(doc);
+  // A run wf-provision prepared takes the id its resources are owned by, so wf-reap finds them.
+  std::string provisioned_id;
+  if (const io::Json* prov = doc.section("provision"))
+    if (auto id = io::get_string(*prov, "run_id")) provisioned_id = *id;
+  run_id = !o.resume.empty() ? o.resume : !provisioned_id.empty() ? provisioned_id : new_run_id(wf.name);
   if (run_dir.empty()) run_dir = run_root(o) + "/" + run_id;
   make_dirs(run_dir + "/logs");
   int lock_fd = lock_run_dir(run_dir);
@@ -254,7 +344,7 @@ int run_run(const RunOptions& o, const Output& out) {
   eo.progress = o.progress == "always" || (o.progress == "auto" && isatty(STDERR_FILENO));
   std::string journal_path = run_dir + "/journal.jsonl";
   Resume resume;
-  if (!o.resume.empty()) {
+  if (!o.resume.empty() && o.executor == "local") {
     resume = resume_state(doc, dag, journal_path, workdir);
     eo.done = resume.done;
     eo.prior_attempts = resume.prior_attempts;
@@ -268,7 +358,18 @@ int run_run(const RunOptions& o, const Output& out) {
     record_missing_rows(*store, wf, resume, {run_id, eo.workflow_name, run::host_name(), eo.executor});
   }
   util::Clock& clock = util::real_clock();
+  if (o.executor == "slurm") {
+    std::unique_ptr<run::Events> events = o.events.empty() ? nullptr : std::make_unique<run::Events>(o.events, clock, clock.monotonic());
+    SlurmRunContext ctx{run_id, run_dir, workdir, !o.resume.empty(), store ? &*store : nullptr, history_path, events.get(),
+                        o.keep_going, o.retry_backoff_s};
+    LeaseKeeper keeper(doc.section("provision"), o.ledger);
+    int code = run_on_slurm(doc, dag, o.slurm, ctx);
+    emit(doc, o.common, out);
+    ::close(lock_fd);
+    return code;
+  }
   run::LocalRunner runner;
+  LeaseKeeper keeper(doc.section("provision"), o.ledger);
   run::Journal journal(journal_path);
   std::unique_ptr<run::Events> events = o.events.empty() ? std::make_unique<run::Events>()
                                                          : std::make_unique<run::Events>(o.events, clock, clock.monotonic());
@@ -312,6 +413,12 @@ int run_main(int argc, const char* const* argv, const Output& out) {
   app.add_flag("-k,--keep-going", o.keep_going, "after a failure, go on with every task that does not depend on it");
   app.add_option("--retry-backoff", o.retry_backoff_s, "seconds before the first retry, doubled each time")->capture_default_str()->check(CLI::Range(0.0, 3600.0));
   app.add_option("--progress", o.progress, "live progress line on stderr")->check(CLI::IsMember({"auto", "always", "never"}))->capture_default_str();
+  app.add_option("--executor", o.executor, "local (this machine) or slurm (one batch job per task; see wf-slurm(7))")
+      ->check(CLI::IsMember({"local", "slurm"}))
+      ->capture_default_str();
+  app.add_option("--ledger", o.ledger, "ledger of the provisioned capacity this run renews (default: $WF_LEDGER, else beside the history)")
+      ->type_name("PATH");
+  add_slurm_options(app, o.slurm);
   app.footer("Exit: 0 every task succeeded, 1 a task failed, 64 usage, 65 invalid workflow, 66 no input,\n"
              "75 run directory busy, 130 interrupted. See wf-run(1), wf(7).");
   return run_tool("wf-run", app, argc, argv, [&] { return run_run(o, out); });
