@@ -115,6 +115,7 @@ class Policy {
   Capacity capacity_, reserved_;
   std::vector<uint32_t> clamped_;
   std::vector<char> clamped_flag_;
+  bool any_zero_cpu_ = false;  // some task asks for no cpu (clamping to a positive capacity keeps that)
 };
 
 }  // namespace wf::schedule

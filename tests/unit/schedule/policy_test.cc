@@ -97,3 +97,15 @@ TEST_CASE("a failed task's descendants never become ready; a retry waits for its
   CHECK(p.pick(6).empty());
   CHECK(p.idle());
 }
+
+TEST_CASE("with every cpu taken, a task that needs no cpu is still backfilled") {
+  // r holds the one cpu for 100 s; the head h waits for it; z needs no cpu and ends first.
+  auto wf = chain_and_fan({{"r", {}}, {"h", {}}, {"z", {}}, {"q", {}}});
+  model::Dag dag(wf);
+  Policy p(dag, {info(1, 0, 100), info(1, 0, 50), info(0, 0, 5), info(1, 0, 1)}, {1, 1e9});
+  CHECK(p.pick(0) == std::vector<uint32_t>{0, 2});
+  CHECK(p.pick(1).empty());  // no cpu free, nothing left that needs none
+  p.finish(2, true, 5);
+  p.finish(0, true, 100);
+  CHECK(p.pick(100) == std::vector<uint32_t>{1});
+}
