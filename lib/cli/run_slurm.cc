@@ -148,13 +148,22 @@ int run_on_slurm(io::Document& doc, const model::Dag& dag, const SlurmRunOptions
   std::string journal_path = context.run_dir + "/journal.jsonl";
   if (context.resume) eo.resume = resume_state(doc, journal_path, context.workdir);
 
+  run::Events discard;
+  run::Events& events = context.events ? *context.events : discard;
   run::PrewarmResult pw;
   if (options.prewarm) {
     run::PeakDemand peak = run::peak_demand(doc, demands);
     pw = run::prewarm(client, waiter, clock, partition, peak.cpus, peak.mem_bytes, options.prewarm_timeout_s);
+    if (!pw.nodes.empty())
+      events.emit("nodes_prewarmed", [&](io::Json& o, io::Alloc& a) {
+        io::Json warmed(rapidjson::kArrayType);
+        for (const auto& n : pw.nodes) warmed.PushBack(io::str(n, a), a);
+        o.AddMember("partition", io::str(partition, a), a);
+        o.AddMember("nodes", warmed, a);
+        o.AddMember("waited_s", io::number(pw.waited_s), a);
+        o.AddMember("ready", pw.ready, a);
+      });
   }
-  run::Events discard;
-  run::Events& events = context.events ? *context.events : discard;
   run::SlurmJournal journal(journal_path);
   run::SlurmExecutor executor(wf, dag, demands, eo, client, waiter, context.history, events, &journal, clock);
   util::note("run {} ({} tasks) on Slurm partition {}{}; logs in {}", context.run_id, wf.tasks.size(), partition,

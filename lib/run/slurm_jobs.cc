@@ -63,13 +63,16 @@ std::map<std::string, JobLine> job_lines(std::string_view text, std::vector<std:
   auto col = [&header](std::string_view name) {
     return static_cast<size_t>(std::find(header.begin(), header.end(), name) - header.begin());
   };
-  size_t id_col = col("JobID"), state_col = col("State"), start_col = col("Start"), exit_col = col("ExitCode");
+  size_t id_col = col("JobID"), state_col = col("State"), start_col = col("Start"), exit_col = col("ExitCode"),
+         node_col = col("NodeList");
   for (size_t i = 1; i < lines.size(); ++i) {
     auto f = util::split(lines[i], '|');
     if (f.size() != header.size() || f[id_col].find('.') != std::string::npos) continue;
     JobLine& j = out[f[id_col]];
     j.state = first_word(f[state_col]);
-    j.started = start_col < f.size() && time_field(f[start_col]).has_value();
+    // A job cancelled while pending gets a start time equal to its end time, but never a node.
+    bool placed = node_col >= f.size() || (!f[node_col].empty() && f[node_col] != "None assigned");
+    j.started = start_col < f.size() && time_field(f[start_col]).has_value() && placed;
     if (exit_col < f.size()) j.exit = f[exit_col];
   }
   return out;
@@ -183,9 +186,10 @@ std::map<std::string, JobEnd> scontrol_job_ends(SlurmClient& client, std::span<c
     read_exit(f["ExitCode"], e);
     e.start_s = time_field(f["StartTime"]);
     e.end_s = time_field(f["EndTime"]);
-    end.started = e.start_s.has_value();
+    bool placed = !f["NodeList"].empty() && f["NodeList"] != "(null)";
+    end.started = e.start_s.has_value() && placed;  // cancelled while pending: a start time, no node
     if (auto rt = history::units::slurm_duration_s(f["RunTime"])) e.runtime_s = rt;
-    if (f["NodeList"] != "(null)") e.host = f["NodeList"];
+    if (placed) e.host = f["NodeList"];
     out.emplace(id, std::move(end));
   }
   return out;

@@ -82,16 +82,20 @@ PrewarmResult prewarm(SlurmClient& client, StopWaiter& waiter, util::Clock& cloc
   double t0 = clock.monotonic();
   auto nodes = partition_nodes(client, partition);
   res.nodes = nodes_to_power_up(nodes, cpus, mem_bytes);
-  if (res.nodes.empty()) {
+  // Nodes already booting (asked by the slurm provider, or by another run) are waited for too.
+  std::vector<std::string> awaited = res.nodes;
+  for (const auto& n : nodes)
+    if (n.powering_up()) awaited.push_back(n.name);
+  if (awaited.empty()) {
     res.ready = true;
     return res;
   }
-  util::note("powering up {} in partition {} before submitting", fmt::join(res.nodes, ","), partition);
+  if (!res.nodes.empty()) util::note("powering up {} in partition {} before submitting", fmt::join(res.nodes, ","), partition);
   std::vector<std::string> asked;
   for (;;) {
     size_t ready = 0;
     for (const auto& n : nodes) {
-      if (std::find(res.nodes.begin(), res.nodes.end(), n.name) == res.nodes.end()) continue;
+      if (std::find(awaited.begin(), awaited.end(), n.name) == awaited.end()) continue;
       if (n.up()) ++ready;
       if (!n.powered_down() || std::find(asked.begin(), asked.end(), n.name) != asked.end()) continue;
       // A node still powering down ignores a power-up: it is asked once it is down.
@@ -100,12 +104,12 @@ PrewarmResult prewarm(SlurmClient& client, StopWaiter& waiter, util::Clock& cloc
       asked.push_back(n.name);
     }
     res.waited_s = clock.monotonic() - t0;
-    if (ready == res.nodes.size()) {
+    if (ready == awaited.size()) {
       res.ready = true;
       return res;
     }
     if (res.waited_s >= timeout_s) {
-      util::warn("nodes {} not up after {} s; submitting anyway", fmt::join(res.nodes, ","), util::format_number(std::round(res.waited_s)));
+      util::warn("nodes {} not up after {} s; submitting anyway", fmt::join(awaited, ","), util::format_number(std::round(res.waited_s)));
       return res;
     }
     if ((res.signal = waiter.wait(poll_s)) != 0) return res;

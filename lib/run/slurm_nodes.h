@@ -47,8 +47,9 @@ struct PrewarmResult {
   int signal = 0;      // a stop signal that ended the wait
 };
 
-// Powers up nodes_to_power_up() and waits (polling every poll_s) until they are up, at most
-// timeout_s. Never throws for a node that does not come up: the jobs are submitted anyway.
+// Powers up nodes_to_power_up() and waits (polling every poll_s) until they, and any node of the
+// partition already powering up, are up, at most timeout_s. Never throws for a node that does not
+// come up: the jobs are submitted anyway.
 PrewarmResult prewarm(SlurmClient& client, StopWaiter& waiter, util::Clock& clock, const std::string& partition,
                       double cpus, double mem_bytes, double timeout_s = 90, double poll_s = 0.5);
 

@@ -16,8 +16,9 @@ using namespace wf::run;
 
 namespace {
 
-// sacct -P from scripts/slurm-up's cluster: a job killed by OverMemoryKill (11), a dependent that
-// was cancelled before it ran (12), a completed job (13) and one still running (14).
+// sacct -P from scripts/slurm-up's cluster: a job killed by OverMemoryKill (11), dependents that
+// were cancelled before they ran (12; 15, which Slurm gave a start time equal to its end but no
+// node), a completed job (13) and one still running (14).
 const char* kSacct =
     "JobID|JobName|State|ExitCode|Elapsed|TotalCPU|MaxRSS|ReqMem|AllocCPUS|Start|End|NodeList\n"
     "11|wf.r1.a|FAILED|0:9|00:00:02|00:00.002||100M|1|2026-11-29T13:37:03|2026-11-29T13:37:05|n1\n"
@@ -26,13 +27,14 @@ const char* kSacct =
     "13|wf.r1.c|COMPLETED|0:0|00:00:03|00:01.250||1G|2|2026-11-29T13:37:03|2026-11-29T13:37:06|n2\n"
     "13.batch|batch|COMPLETED|0:0|00:00:03|00:01.200|204800K||2|2026-11-29T13:37:03|2026-11-29T13:37:06|n2\n"
     "13.extern|extern|COMPLETED|0:0|00:00:03|00:00.050|1024K||2|2026-11-29T13:37:03|2026-11-29T13:37:06|n2\n"
-    "14|wf.r1.d|RUNNING|0:0|00:00:01|00:00:00||1G|1|2026-11-29T13:37:05|Unknown|n1\n";
+    "14|wf.r1.d|RUNNING|0:0|00:00:01|00:00:00||1G|1|2026-11-29T13:37:05|Unknown|n1\n"
+    "15|wf.r1.e|CANCELLED by 0|0:0|00:00:00|00:00:00||1G|1|2026-11-29T15:06:34|2026-11-29T15:06:34|None assigned\n";
 
 }  // namespace
 
 TEST_CASE("slurm jobs: sacct output gives final jobs with their steps' usage") {
   auto ends = parse_accounting(kSacct);
-  REQUIRE(ends.size() == 3);  // 14 is still running
+  REQUIRE(ends.size() == 4);  // 14 is still running
   const JobEnd& a = ends.at("11");
   CHECK(a.state == "FAILED");
   CHECK(a.started);
@@ -44,6 +46,8 @@ TEST_CASE("slurm jobs: sacct output gives final jobs with their steps' usage") {
   const JobEnd& b = ends.at("12");
   CHECK(b.state == "CANCELLED");
   CHECK(!b.started);
+  CHECK(!ends.at("15").started);
+  CHECK(ends.at("15").state == "CANCELLED");
   const JobEnd& c = ends.at("13");
   CHECK(c.measured.status == history::Status::succeeded);
   CHECK(c.measured.runtime_s == Approx(3));
