@@ -48,11 +48,12 @@ std::optional<double> time_field(std::string_view v) {
   return history::units::slurm_time_s(v);
 }
 
-// Job lines only: id -> (state, started).
+// What the job lines say, and whether the job's steps are all accounted for.
 struct JobLine {
   std::string state;
   bool started = false;
   std::string exit;
+  int steps = 0, final_steps = 0;
 };
 
 std::map<std::string, JobLine> job_lines(std::string_view text, std::vector<std::string>& header) {
@@ -67,7 +68,13 @@ std::map<std::string, JobLine> job_lines(std::string_view text, std::vector<std:
          node_col = col("NodeList");
   for (size_t i = 1; i < lines.size(); ++i) {
     auto f = util::split(lines[i], '|');
-    if (f.size() != header.size() || f[id_col].find('.') != std::string::npos) continue;
+    if (f.size() != header.size()) continue;
+    if (auto dot = f[id_col].find('.'); dot != std::string::npos) {
+      JobLine& j = out[f[id_col].substr(0, dot)];
+      ++j.steps;
+      j.final_steps += is_final_state(first_word(f[state_col]));
+      continue;
+    }
     JobLine& j = out[f[id_col]];
     j.state = first_word(f[state_col]);
     // A job cancelled while pending gets a start time equal to its end time, but never a node.
@@ -127,25 +134,29 @@ bool is_final_state(std::string_view state) {
 std::map<std::string, JobEnd> parse_accounting(std::string_view text) {
   std::vector<std::string> header;
   auto jobs = job_lines(text, header);
+  // A job that ran is final once its steps are too: slurmdbd hears of the job's end (from
+  // slurmctld) and of its steps' (from slurmstepd, with MaxRSS and TotalCPU) separately.
   std::set<std::string> final_ids;
   for (const auto& [id, j] : jobs)
-    if (is_final_state(j.state)) final_ids.insert(id);
-  std::map<std::string, history::Execution> parsed;
-  try {
-    history::SacctOptions opt;
-    opt.run_id = "run";
-    opt.category = [](std::string_view, std::string_view, std::string_view) { return std::string("job"); };
-    for (auto& e : history::parse_sacct(filtered(text, final_ids), "sacct", opt).rows) parsed[e.native_id] = std::move(e);
-  } catch (const Error& err) {
-    util::warn("accounting: {}; using job states without usage", err.what());
-  }
+    if (is_final_state(j.state) && (!j.started || (j.steps > 0 && j.final_steps == j.steps))) final_ids.insert(id);
+  history::SacctOptions opt;
+  opt.run_id = "run";
+  opt.category = [](std::string_view, std::string_view, std::string_view) { return std::string("job"); };
   std::map<std::string, JobEnd> out;
   for (const auto& id : final_ids) {
     const JobLine& j = jobs[id];
     JobEnd end{j.state, j.started, false, {}};
-    if (auto it = parsed.find(id); it != parsed.end()) {
-      end.measured = std::move(it->second);
-      end.usage = true;
+    if (j.started) {
+      // History's parser, one job at a time: a record slurmdbd is still writing (a ReqMem of
+      // "16?" was seen) leaves that job to the next poll instead of spoiling the others.
+      try {
+        auto rows = history::parse_sacct(filtered(text, {id}), "sacct", opt).rows;
+        if (rows.empty()) continue;
+        end.measured = std::move(rows.front());
+        end.usage = true;
+      } catch (const Error&) {
+        continue;
+      }
     } else {
       end.measured.status = status_of(j.state);
       read_exit(j.exit, end.measured);

@@ -42,8 +42,9 @@ struct JobEnd {
 };
 
 struct AccountingResult {
-  std::map<std::string, JobEnd> ended;  // final jobs only; a job not yet final (or not yet in the
-                                        // database) is absent
+  // Final jobs only: a job not yet final, not yet in the database, or one that ran but whose steps
+  // are not all final there yet (their usage comes separately) is absent: ask again.
+  std::map<std::string, JobEnd> ended;
   bool available = true;                // false: accounting storage is disabled on this cluster
 };
 
@@ -55,7 +56,7 @@ AccountingResult accounting(SlurmClient& client, std::span<const std::string> id
 // exit code, times and node, no usage. Jobs older than MinJobAge are forgotten there.
 std::map<std::string, JobEnd> scontrol_job_ends(SlurmClient& client, std::span<const std::string> ids);
 
-// The job ids of `jobs` parsed from sacct -P text (exposed for tests).
+// The final jobs of sacct -P text, as accounting() returns them (exposed for tests).
 std::map<std::string, JobEnd> parse_accounting(std::string_view sacct_text);
 
 // scancel; jobs that already ended are ignored by Slurm. A failure is warned about, not thrown:

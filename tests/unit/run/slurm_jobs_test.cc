@@ -10,6 +10,7 @@
 #include "run/slurm_outcome.h"
 #include "slurm_fake_cluster.h"
 #include "test_support.h"
+#include "util/log.h"
 
 using namespace wf;
 using namespace wf::run;
@@ -55,6 +56,24 @@ TEST_CASE("slurm jobs: sacct output gives final jobs with their steps' usage") {
   CHECK(c.measured.peak_rss_bytes == 204800LL * 1024);
   CHECK(c.measured.cpus_reserved == 2);
   CHECK(c.measured.host == "n2");
+}
+
+TEST_CASE("slurm jobs: a job that ran is not final until its steps are (their usage comes separately)") {
+  std::string text =
+      "JobID|JobName|State|ExitCode|Elapsed|TotalCPU|MaxRSS|ReqMem|AllocCPUS|Start|End|NodeList\n"
+      "16|wf.r1.a|FAILED|0:9|00:00:02|00:00:00||100M|1|2026-11-29T13:37:03|2026-11-29T13:37:05|n1\n";
+  CHECK(parse_accounting(text).empty());  // no step line yet
+  std::string running = text + "16.batch|batch|RUNNING|0:0|00:00:02|00:00:00|||1|2026-11-29T13:37:03|Unknown|n1\n";
+  CHECK(parse_accounting(running).empty());
+  std::string done = text + "16.batch|batch|CANCELLED by 0|0:9|00:00:02|00:00.100|270868K||1|2026-11-29T13:37:03|2026-11-29T13:37:05|n1\n";
+  REQUIRE(parse_accounting(done).size() == 1);
+  CHECK(parse_accounting(done).at("16").measured.peak_rss_bytes == 270868LL * 1024);
+  // A record still being written (seen: ReqMem "16?") waits for the next poll; others go on.
+  std::string half = done + "17|wf.r1.b|COMPLETED|0:0|00:00:01|00:00:00||16?|1|2026-11-29T13:37:03|2026-11-29T13:37:04|n1\n" +
+                     "17.batch|batch|COMPLETED|0:0|00:00:01|00:00:00|1024K||1|2026-11-29T13:37:03|2026-11-29T13:37:04|n1\n";
+  auto ends = parse_accounting(half);
+  CHECK(ends.count("16") == 1);
+  CHECK(ends.count("17") == 0);
 }
 
 TEST_CASE("slurm jobs: squeue states, forgotten jobs and accounting that is switched off") {
@@ -124,7 +143,13 @@ TEST_CASE("slurm nodes: power states and what to power up for a demand") {
 
   util::FakeClock clock;
   testing::FakeWaiter waiter(clock);
+  std::vector<std::string> said;
+  util::set_diag_sink([](std::string_view line, void* out) { static_cast<std::vector<std::string>*>(out)->emplace_back(line); }, &said);
   auto res = prewarm(cluster, waiter, clock, "cloud", 3, 0, 5, 0.5);
+  util::set_diag_sink(nullptr, nullptr);
+  REQUIRE(said.size() == 2);
+  CHECK(said[0].find("powering up c1 in partition cloud") != std::string::npos);
+  CHECK(said[1].find("not up after 5 s") != std::string::npos);
   CHECK(res.nodes == std::vector<std::string>{"c1"});
   CHECK(cluster.powered_up == std::vector<std::string>{"c1"});
   CHECK(!res.ready);  // the fake never boots it
