@@ -2,10 +2,12 @@
 // nodes, whole nodes when memory needs more), idempotent create, Slurm's partial grants refused,
 // resize in place or by recreation, pre-warmed node groups, listing by wf's marks.
 #include <algorithm>
+#include <cstdlib>
 #include <map>
 
 #include <catch2/catch.hpp>
 
+#include "provider/resource.h"
 #include "provider/slurm_provider.h"
 #include "provider/slurm_sizing.h"
 #include "util/strings.h"
@@ -251,4 +253,46 @@ TEST_CASE("slurm sizing: the reservation a forecast asks for") {
   rapidjson::Document none;
   none.Parse("{}");
   CHECK(!reservation_spec_for(none, "main"));
+}
+
+// Against the real cluster of scripts/slurm-up: hidden (run by tests/slurm/slurm_provider.sh, or
+// by name with WF_SLURM_LIVE=1 and the cluster's environment loaded).
+TEST_CASE("slurm provider: live reservation and node group", "[.][slurm-live]") {
+  const char* live = std::getenv("WF_SLURM_LIVE");
+  const char* partition = std::getenv("WF_SLURM_PARTITION");
+  if (!live || std::string(live) != "1" || !partition) {
+    WARN("WF_SLURM_LIVE=1 and WF_SLURM_PARTITION are needed: not run");
+    return;
+  }
+  SlurmProvider provider;
+  std::string key = new_resource_id();
+  CreateRequest req;
+  req.kind = "reservation";
+  req.idempotency_key = key;
+  req.spec_json = fmt::format(R"({{"partition":"{}","cpus":3,"duration_s":300}})", partition);
+  auto made = provider.create(req);
+  CHECK(made.id == "wf-" + key);
+  CHECK(made.resource_json.find(R"("core_count":3)") != std::string::npos);
+  auto listed = provider.list();
+  CHECK(std::any_of(listed.begin(), listed.end(), [&](const auto& r) { return r.id == made.id && r.idempotency_key == key; }));
+  auto bigger = provider.resize(made.id, fmt::format(R"({{"partition":"{}","cpus":5,"duration_s":600}})", partition), key);
+  CHECK(bigger.resource_json.find(R"("core_count":5)") != std::string::npos);
+  CHECK(provider.remove(made.id, key) == Removed::deleted);
+  CHECK(provider.remove(made.id, key) == Removed::already_gone);
+  CHECK(!provider.describe(made.id));
+
+  const char* cloud = std::getenv("WF_SLURM_CLOUD_PARTITION");
+  if (!cloud || !*cloud) return;
+  CreateRequest nodes;
+  nodes.kind = "node";
+  nodes.idempotency_key = new_resource_id();
+  nodes.spec_json = fmt::format(R"({{"partition":"{}","count":1}})", cloud);
+  auto warm = provider.create(nodes);
+  INFO(warm.resource_json);
+  if (warm.resource_json.find(R"("nodes":[])") != std::string::npos) return;  // every cloud node is up already
+  CHECK(warm.id == "nodes/" + nodes.idempotency_key);
+  auto again = provider.list();
+  CHECK(std::any_of(again.begin(), again.end(), [&](const auto& r) { return r.id == warm.id; }));
+  CHECK(provider.remove(warm.id, nodes.idempotency_key) == Removed::deleted);
+  CHECK(!provider.describe(warm.id));
 }
