@@ -60,7 +60,8 @@ std::optional<Attempt> read_attempt(const Json& a, Timing& timing, RunUse& use) 
   auto start = timing.start(a);
   if (!start) return std::nullopt;
   double runtime = std::max(0.0, number_at(&a, "runtime_s"));
-  Attempt at{*start, *start + runtime, string_at(&a, "status") != "succeeded"};
+  auto status = io::get_string(a, "status");
+  Attempt at{*start, *start + runtime, status && *status != "succeeded"};
   const Json* reserved = io::get(a, "reserved");
   double cpus = number_at(reserved, "cpus");
   double cpu_time = number_at(&a, "cpu_time_s");

@@ -86,7 +86,10 @@ TEST_CASE("a run without start offsets or usage samples: placed by started_at, u
   for (size_t i = 0; i < d.bars.size(); ++i)
     for (size_t k = 0; k < d.bars[i].attempts.size(); ++k)  // whole seconds only
       CHECK(std::abs(d.bars[i].attempts[k].start_s - with.bars[i].attempts[k].start_s) < 1);
+  CHECK(d.starts_to_the_second);
+  CHECK(!with.starts_to_the_second);
   CHECK(d.usage_source.starts_with("rebuilt"));
+  CHECK(d.usage_source.find("to the second only") != std::string::npos);
   REQUIRE(d.demand.size() == 3);
   CHECK(d.demand[0].measured_reserved.max() >= 1);
   CHECK(d.demand[1].measured_used.max() > 0);
@@ -143,4 +146,21 @@ TEST_CASE("odd values in optional sections are skipped, not fatal", "[report][re
   CHECK(d.anomalies[0].value == "3 cpus");
   CHECK(d.demand.empty());
   CHECK(!render_html(d).empty());
+}
+
+TEST_CASE("resources wf-reap released are shown as released", "[report][read]") {
+  auto doc = io::Document::from_source({"doc.json", synthetic_document({})});
+  // The reap section as wf-reap writes it: what it released, what was already gone.
+  io::Json released(rapidjson::kObjectType), reap(rapidjson::kObjectType), list(rapidjson::kArrayType);
+  io::put(released, "id", "res-1", doc.alloc());
+  list.PushBack(released, doc.alloc());
+  io::put(reap, "released", std::move(list), doc.alloc());
+  io::put(reap, "already_gone", io::Json(rapidjson::kArrayType), doc.alloc());
+  doc.set_section("reap", std::move(reap));
+  ReportData d = read_report(doc);
+  auto it = std::find_if(d.plan.begin(), d.plan.end(), [](const FactTable& t) { return t.title == "Provisioned"; });
+  REQUIRE(it != d.plan.end());
+  REQUIRE(it->rows.size() == 1);
+  CHECK(it->rows[0][3] == "released (wf-reap)");
+  CHECK(d.sections.back() == "reap");
 }
