@@ -81,6 +81,9 @@ Source read_source(const std::string& path) {
   }
   if (source.text.find('\0') != std::string::npos)
     fail(util::Exit::data, "{}: binary data (a NUL byte), expected YAML or JSON text", source.name);
+  // RapidJSON's SSE2 scanning reads 16 bytes at a time and may look up to 15 past the end: keep
+  // that much room allocated behind the text (a move keeps the buffer).
+  source.text.reserve(source.text.size() + 16);
   return source;
 }
 
