@@ -6,6 +6,7 @@
 #include "cli/params.h"
 #include "cli/provision_plan.h"
 #include "cli/stages.h"
+#include "cli/run_id.h"
 #include "cli/tool.h"
 #include "model/units.h"
 #include "provider/local_provider.h"
@@ -32,18 +33,6 @@ struct ProvisionToolOptions {
   std::vector<std::string> provider_env;
   double provider_timeout_s = 60;
 };
-
-std::string new_run_id(const std::string& workflow) {
-  std::random_device rd;
-  std::string name;
-  for (char c : workflow.empty() ? std::string("run") : workflow)
-    name += (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_') ? c : '-';
-  if (name.size() > 40) name.resize(40);
-  std::string compact;
-  for (char c : util::iso8601(util::real_clock().wall()))
-    if (std::isdigit(static_cast<unsigned char>(c)) || c == 'T') compact += c;
-  return fmt::format("{}-{}-{:04x}", name, compact, rd() & 0xffff);
-}
 
 double duration_flag(const std::string& text, const char* flag) {
   std::string why;

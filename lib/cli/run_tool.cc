@@ -18,6 +18,7 @@
 
 #include "analyze/validate.h"
 #include "cli/params.h"
+#include "cli/run_id.h"
 #include "cli/tool.h"
 #include "cli/run_slurm.h"
 #include "provider/heartbeat.h"
@@ -128,19 +129,6 @@ class LeaseKeeper {
   std::condition_variable cv_;
   bool stop_ = false;
 };
-
-std::string new_run_id(const std::string& workflow) {
-  std::random_device rd;
-  std::string name;
-  for (char c : workflow.empty() ? std::string("run") : workflow)
-    name += (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_') ? c : '-';
-  if (name.size() > 40) name.resize(40);
-  std::string stamp = util::iso8601(util::real_clock().wall());  // 2026-11-29T12:00:00Z
-  std::string compact;
-  for (char c : stamp)
-    if (std::isdigit(static_cast<unsigned char>(c)) || c == 'T') compact += c;
-  return fmt::format("{}-{}-{:04x}", name, compact, rd() & 0xffff);
-}
 
 std::string run_root(const RunOptions& o) {
   if (!o.run_root.empty()) return o.run_root;
