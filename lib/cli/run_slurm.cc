@@ -1,5 +1,6 @@
 #include "cli/run_slurm.h"
 
+#include <algorithm>
 #include <filesystem>
 
 #include "model/command.h"
@@ -77,6 +78,45 @@ Placement placement(const io::Document& doc, const SlurmRunOptions& o, const std
   return p;
 }
 
+run::SlurmExecutorOptions executor_options(const io::Document& doc, const SlurmRunOptions& options,
+                                           const SlurmRunContext& context, const Placement& place) {
+  run::SlurmExecutorOptions eo;
+  eo.run_id = context.run_id;
+  eo.workflow_name = doc.workflow().name.empty() ? "workflow" : doc.workflow().name;
+  eo.log_dir = context.run_dir + "/logs";
+  eo.script_dir = context.run_dir + "/slurm";
+  eo.workdir = context.workdir;
+  eo.partition = place.partition;
+  eo.reservation = place.reservation;
+  eo.keep_going = context.keep_going;
+  eo.retry_backoff_s = context.retry_backoff_s;
+  eo.max_mem_bytes = place.largest_node_mem_bytes;
+  eo.poll_min_s = options.poll_interval_s;
+  eo.poll_max_s = std::max(options.poll_interval_s, options.max_poll_interval_s);
+  make_dir(eo.log_dir);
+  make_dir(eo.script_dir);
+  if (context.resume) eo.resume = resume_state(doc, context.run_dir + "/journal.jsonl", context.workdir);
+  return eo;
+}
+
+// Powers up the nodes the forecast's peak needs, and says so in the event stream.
+run::PrewarmResult prewarm(const io::Document& doc, const std::vector<run::SlurmTaskDemand>& demands,
+                           const SlurmRunOptions& options, const std::string& partition, run::SlurmClient& client,
+                           run::StopWaiter& waiter, util::Clock& clock, run::Events& events) {
+  run::PeakDemand peak = run::peak_demand(doc, demands);
+  run::PrewarmResult pw = run::prewarm(client, waiter, clock, partition, peak.cpus, peak.mem_bytes, options.prewarm_timeout_s);
+  if (!pw.nodes.empty())
+    events.emit("nodes_prewarmed", [&](io::Json& o, io::Alloc& a) {
+      io::Json warmed(rapidjson::kArrayType);
+      for (const auto& n : pw.nodes) warmed.PushBack(io::str(n, a), a);
+      o.AddMember("partition", io::str(partition, a), a);
+      o.AddMember("nodes", warmed, a);
+      o.AddMember("waited_s", io::number(pw.waited_s), a);
+      o.AddMember("ready", pw.ready, a);
+    });
+  return pw;
+}
+
 void add_slurm_section(io::Json& run_section, const Placement& p, const run::PrewarmResult& pw, const run::JobIds& ids,
                        io::Alloc& a) {
   io::put(run_section, "executor", "slurm", a);
@@ -129,42 +169,14 @@ int run_on_slurm(io::Document& doc, const model::Dag& dag, const SlurmRunOptions
   if (nodes.empty()) fail(util::Exit::unavailable, "Slurm partition '{}' has no nodes (does it exist? see sinfo)", partition);
   Placement place = placement(doc, options, nodes, partition);
   auto demands = run::slurm_demands(doc);
-
-  run::SlurmExecutorOptions eo;
-  eo.run_id = context.run_id;
-  eo.workflow_name = wf.name.empty() ? "workflow" : wf.name;
-  eo.log_dir = context.run_dir + "/logs";
-  eo.script_dir = context.run_dir + "/slurm";
-  eo.workdir = context.workdir;
-  eo.partition = place.partition;
-  eo.reservation = place.reservation;
-  eo.keep_going = context.keep_going;
-  eo.retry_backoff_s = context.retry_backoff_s;
-  eo.max_mem_bytes = place.largest_node_mem_bytes;
-  eo.poll_min_s = options.poll_interval_s;
-  eo.poll_max_s = std::max(options.poll_interval_s, options.max_poll_interval_s);
-  make_dir(eo.log_dir);
-  make_dir(eo.script_dir);
-  std::string journal_path = context.run_dir + "/journal.jsonl";
-  if (context.resume) eo.resume = resume_state(doc, journal_path, context.workdir);
+  run::SlurmExecutorOptions eo = executor_options(doc, options, context, place);
 
   run::Events discard;
   run::Events& events = context.events ? *context.events : discard;
   run::PrewarmResult pw;
-  if (options.prewarm) {
-    run::PeakDemand peak = run::peak_demand(doc, demands);
-    pw = run::prewarm(client, waiter, clock, partition, peak.cpus, peak.mem_bytes, options.prewarm_timeout_s);
-    if (!pw.nodes.empty())
-      events.emit("nodes_prewarmed", [&](io::Json& o, io::Alloc& a) {
-        io::Json warmed(rapidjson::kArrayType);
-        for (const auto& n : pw.nodes) warmed.PushBack(io::str(n, a), a);
-        o.AddMember("partition", io::str(partition, a), a);
-        o.AddMember("nodes", warmed, a);
-        o.AddMember("waited_s", io::number(pw.waited_s), a);
-        o.AddMember("ready", pw.ready, a);
-      });
-  }
-  run::SlurmJournal journal(journal_path);
+  bool work_left = eo.resume.empty() || std::any_of(eo.resume.begin(), eo.resume.end(), [](const auto& r) { return !r.done; });
+  if (options.prewarm && work_left) pw = prewarm(doc, demands, options, partition, client, waiter, clock, events);
+  run::SlurmJournal journal(context.run_dir + "/journal.jsonl");
   run::SlurmExecutor executor(wf, dag, demands, eo, client, waiter, context.history, events, &journal, clock);
   util::note("run {} ({} tasks) on Slurm partition {}{}; logs in {}", context.run_id, wf.tasks.size(), partition,
              place.reservation.empty() ? "" : ", reservation " + place.reservation, eo.log_dir);
@@ -178,8 +190,13 @@ int run_on_slurm(io::Document& doc, const model::Dag& dag, const SlurmRunOptions
     result = executor.run();
   }
 
-  run::RunInfo info{context.run_id, context.run_dir, context.workdir, context.history_path,
-                    "slurm partition " + partition, place.capacity, 0};
+  run::RunInfo info;
+  info.id = context.run_id;
+  info.run_dir = context.run_dir;
+  info.workdir = context.workdir;
+  info.history_path = context.history_path;
+  info.capacity_source = "slurm partition " + partition;
+  info.capacity = place.capacity;
   io::Json section = run::run_to_json(result, info, wf, doc.section("prediction"), doc.alloc());
   add_slurm_section(section, place, pw, executor.job_ids(), doc.alloc());
   doc.set_section("run", std::move(section));

@@ -103,9 +103,10 @@ void SlurmExecutor::Impl::retry_task(uint32_t t, const JobEnd& end, const Attemp
   if (ar.status == "oom") {
     double before = ar.reserved.mem_bytes;
     s.request.mem_bytes = grown_memory(end, before, opt.memory_growth, opt.max_mem_bytes);
-    util::note("task '{}' ran out of memory at {} (asked {}); retrying with {}", task.id,
-               model::format_bytes(static_cast<double>(ar.peak_rss_bytes)), model::format_bytes(before),
-               model::format_bytes(s.request.mem_bytes));
+    std::string peak = ar.peak_rss_bytes ? "at " + model::format_bytes(static_cast<double>(ar.peak_rss_bytes))
+                                         : "(accounting measured no peak)";
+    util::note("task '{}' ran out of memory {} (asked {}); retrying with {}", task.id, peak,
+               before > 0 ? model::format_bytes(before) : "the site's default", model::format_bytes(s.request.mem_bytes));
   } else {
     if (ar.status == "timeout" && s.request.time_from_forecast && s.request.time_limit_s) *s.request.time_limit_s *= 2;
     util::note("task '{}' {} (job {} {}); retrying in {}", task.id, ar.status, s.job, end.state, model::format_duration(backoff));
