@@ -40,7 +40,11 @@ chmod 755 "$T"
 S_RESERVATIONS=()
 
 slurm_cleanup() {
-  local ids r
+  local ids r p
+  # A wf-run still in the background (a failed check) goes first, so that none writes into $T
+  # after it is gone; `jobs -p` lists only this shell's own children not yet waited for.
+  for p in $(jobs -p); do kill -9 "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
   ids=$(squeue -h -o '%i %j' 2>/dev/null | awk -v p="wf.$TAG-" 'index($2, p) == 1 { print $1 }')
   [ -z "$ids" ] || scancel $ids 2>/dev/null || true
   for r in "${S_RESERVATIONS[@]}"; do scontrol delete reservation="$r" >/dev/null 2>&1 || true; done
