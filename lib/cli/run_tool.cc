@@ -85,7 +85,14 @@ class LeaseKeeper {
     ids_ = provider::provision_ids(*provision);
     if (ids_.empty()) return;
     ledger_path_ = provider::resolve_ledger_path(ledger_flag.empty() ? std::nullopt : std::optional(ledger_flag));
+    // The thread is born with the stop signals and SIGCHLD blocked (a thread inherits its
+    // creator's mask), so no signal can land in it even before loop() starts.
+    sigset_t set, old;
+    sigemptyset(&set);
+    for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGCHLD}) sigaddset(&set, sig);
+    pthread_sigmask(SIG_BLOCK, &set, &old);
     thread_ = std::thread([this] { loop(); });
+    pthread_sigmask(SIG_SETMASK, &old, nullptr);
   }
   ~LeaseKeeper() {
     if (!thread_.joinable()) return;
@@ -99,11 +106,6 @@ class LeaseKeeper {
 
  private:
   void loop() {
-    // Stop signals are for the main thread's wait; this one never takes them.
-    sigset_t set;
-    sigemptyset(&set);
-    for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGCHLD}) sigaddset(&set, sig);
-    pthread_sigmask(SIG_BLOCK, &set, nullptr);
     try {
       provider::Ledger ledger = provider::Ledger::open(ledger_path_);
       provider::ProviderConfig config;
