@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # The executor's own cost per task: a 10,000-task layered DAG of no-op commands (`true`), two at a
 # time, run by wf-run (without and with history), ninja -j2 and make -j2, interleaved REPS times;
-# prints the median wall time and CPU time (user+system of the tool and its tasks), µs per task and
-# the ratios to ninja. Figures only, no asserts. On a shared machine the CPU time is the steadier.
+# prints the best and the median wall time, the median CPU time (user+system of the tool and its
+# tasks), µs per task and the ratios to ninja. Figures only, no asserts. On a shared machine the
+# best wall time and the CPU time are the steadier figures: others' load only ever adds.
 #
 # usage: run_overhead.sh [WF_BIN] [N] [REPS]     (or env WF_BIN, N, REPS)
+#        BASELINE_BIN=DIR also runs DIR/wf-run (an older build) in the same rounds, for before/after.
 #
 # Fairness: every tool starts one process per task, respects the same DAG and runs 2 at a time.
 #   - ninja: one edge per task, `command = true`, the parents' outputs as implicit inputs. No output
@@ -61,30 +63,39 @@ run() {
 
 wf=("$WF_BIN/wf-run" --cpus 2 --progress never -q --run-root "$T/runs")
 : >"$T/times"
+base=()
+[[ -n ${BASELINE_BIN:-} ]] && base=("$BASELINE_BIN/wf-run" --cpus 2 --progress never -q --run-root "$T/runs")
 for rep in $(seq 1 "$REPS"); do
   run wf-run-no-history "$T/w1" "${wf[@]}" --no-history "$T/wf.json"
   run wf-run-history "$T/w2" "${wf[@]}" --history "$T/w2/history.db" "$T/wf.json"
   rows=$(sqlite3 "$T/w2/history.db" "SELECT count(*) FROM executions" 2>/dev/null || echo "?")
   [[ $rows == "$N" || $rows == "?" ]] || echo "warning: history holds $rows rows, not $N" >&2
+  if ((${#base[@]})); then
+    run baseline-no-history "$T/b1" "${base[@]}" --no-history "$T/wf.json"
+    run baseline-history "$T/b2" "${base[@]}" --history "$T/b2/history.db" "$T/wf.json"
+  fi
   run ninja "$T/n" ninja -j2 -f "$T/build.ninja"
   run make "$T/m" make -j2 -f "$T/Makefile"
   rm -rf "$T/runs"
 done
 
-echo "run_overhead: $N tasks (layered DAG, \`true\`), 2 at a time, median of $REPS; $(nproc) cpus, load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "run_overhead: $N tasks (layered DAG, \`true\`), 2 at a time, $REPS rounds; $(nproc) cpus, load $(cut -d' ' -f1-3 /proc/loadavg)"
 awk -v n="$N" '
   { wall[$1] = wall[$1] " " $2; cpu[$1] = cpu[$1] " " $3; if (!($1 in seen)) { seen[$1] = 1; order[++k] = $1 } }
-  function median(list,   a, m, i, j, x) {
+  function sorted(list, a,   m, i, j, x) {
     m = split(list, a, " ")
     for (i = 2; i <= m; i++) { x = a[i]; for (j = i - 1; j >= 1 && a[j] > x; j--) a[j + 1] = a[j]; a[j + 1] = x }
-    return m % 2 ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2
+    return m
   }
+  function median(list,   a, m) { m = sorted(list, a); return m % 2 ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2 }
+  function least(list,   a) { sorted(list, a); return a[1] }
   END {
-    for (i = 1; i <= k; i++) { w[order[i]] = median(wall[order[i]]); c[order[i]] = median(cpu[order[i]]) }
-    printf "%-18s %8s %8s %7s %8s %8s %7s   %s\n", "tool", "wall_s", "us/task", "/ninja", "cpu_s", "us/task", "/ninja", "wall of each run"
+    for (i = 1; i <= k; i++) { b[order[i]] = least(wall[order[i]]); w[order[i]] = median(wall[order[i]]); c[order[i]] = median(cpu[order[i]]) }
+    printf "%-20s %7s %8s %7s %8s %7s %8s %7s   %s\n", "tool", "best_s", "us/task", "/ninja", "median_s", "/ninja",
+           "cpu_s", "/ninja", "wall of each run"
     for (i = 1; i <= k; i++) {
       name = order[i]
-      printf "%-18s %8.3f %8.1f %7.2f %8.3f %8.1f %7.2f  %s\n", name, w[name], w[name] / n * 1e6, w[name] / w["ninja"],
-             c[name], c[name] / n * 1e6, c[name] / c["ninja"], wall[name]
+      printf "%-20s %7.3f %8.1f %7.2f %8.3f %7.2f %8.3f %7.2f  %s\n", name, b[name], b[name] / n * 1e6, b[name] / b["ninja"],
+             w[name], w[name] / w["ninja"], c[name], c[name] / c["ninja"], wall[name]
     }
   }' "$T/times"

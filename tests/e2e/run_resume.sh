@@ -2,6 +2,7 @@
 # kill -9 of wf-run in the middle of a chain, then `wf-run --resume RUN`:
 #   - the tasks that succeeded are not run again, the one that was running is (its leftover
 #     process from the killed invocation is stopped first), the run completes with exit 0;
+#   - history rows the killed invocation had not written are recorded from the journal;
 #   - resuming a finished run runs nothing;
 #   - after task 2's command is changed in the saved document, it runs again, and so does
 #     everything below it (their inputs came from the old task 2).
@@ -33,6 +34,11 @@ wait "$pid" 2>/dev/null || true
 assert_eq "$(counts)" "t1=1 t2=1 t3=1" "executions before the resume"
 run_dir=$(only_run_dir)
 run_id=$(basename "$run_dir")
+if command -v sqlite3 >/dev/null; then
+  # As if the killed invocation had not written its last history batch: the resume records the
+  # rows from the journal.
+  sqlite3 "$T/history.db" "DELETE FROM executions"
+fi
 
 wf_run --resume "$run_id" >"$T/resume.json" 2>"$T/resume.err" || fail "resume exited $?: $(cat "$T/resume.err")"
 assert_eq "$(counts)" "t1=1 t2=1 t3=2 t4=1" "executions after the resume"
@@ -40,6 +46,10 @@ assert_eq "$(jq -r '[.run.tasks[] | "\(.id)=\(.status)"] | join(" ")' "$T/resume
   "t1=resumed t2=resumed t3=succeeded t4=succeeded" "statuses after the resume"
 assert_eq "$(jq -r .run.id "$T/resume.json")" "$run_id" "run id"
 grep -q "left running by the interrupted invocation" "$T/resume.err" || fail "no note about the leftover: $(cat "$T/resume.err")"
+if command -v sqlite3 >/dev/null; then
+  grep -q "recorded 2 executions of the interrupted invocation" "$T/resume.err" ||
+    fail "the rows of t1 and t2 were not recorded from the journal: $(cat "$T/resume.err")"
+fi
 assert_no_procs "sleep $m" 1
 
 # A finished run: nothing to do.
@@ -57,7 +67,8 @@ assert_eq "$(cat "$T/t2.marker")" changed "t2 ran its new command"
 assert_eq "$(jq -r '[.run.tasks[] | "\(.id)=\(.status)"] | join(" ")' "$T/changed.json")" \
   "t1=resumed t2=succeeded t3=succeeded t4=succeeded" "statuses after changing t2"
 if command -v sqlite3 >/dev/null; then
-  # Every execution is in history once: 4 + 2 (t3 again, t4) + 3 (t2, t3, t4) — the killed t3 left none.
+  # Every execution is in history once: t1, t2 (from the journal), t3 and t4 after the resume, then
+  # t2, t3, t4 again — the killed t3 left none.
   assert_eq "$(sqlite3 "$T/history.db" "SELECT count(*) FROM executions WHERE run_id = '$run_id'")" 7 "history rows"
 fi
 echo "$E2E_NAME: ok"

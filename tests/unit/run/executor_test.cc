@@ -247,7 +247,7 @@ TEST_CASE("executor: never more reserved than the capacity, and the events say w
   size_t concurrent = 0, peak_concurrent = 0;
   for (const auto& line : f.event_lines) {
     rapidjson::Document e;
-    e.Parse(line.c_str());
+    e.Parse(line.c_str(), line.size());
     std::string event = e["event"].GetString();
     if (event == "task_started") {
       held[e["task"].GetString()] = {e["cpus"].GetDouble(), e["mem_bytes"].GetDouble()};
