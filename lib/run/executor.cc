@@ -2,6 +2,10 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 #include <cmath>
 #include <csignal>
 
@@ -80,6 +84,78 @@ history::Execution history_row(const model::Workflow& wf, const model::Task& tas
   return e;
 }
 
+namespace {
+
+// Writes history rows on a thread of its own, a transaction per batch (batch_rows rows, or what
+// came within batch_s), so that SQLite's work never sits between a task's end and the next start.
+// While it lives, the Store is used by its thread only. The destructor writes what is queued.
+class HistoryWriter {
+ public:
+  HistoryWriter(history::Store& store, size_t batch_rows, double batch_s, std::string run_id)
+      : store_(store), batch_rows_(std::max<size_t>(1, batch_rows)), batch_s_(batch_s), run_id_(std::move(run_id)),
+        thread_([this] { loop(); }) {}
+  HistoryWriter(const HistoryWriter&) = delete;
+  HistoryWriter& operator=(const HistoryWriter&) = delete;
+  ~HistoryWriter() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_one();
+    thread_.join();
+  }
+
+  void add(history::Execution row) {
+    std::lock_guard lock(mu_);
+    bool first = queue_.empty();  // the thread sleeps without a deadline until then
+    if (first) first_at_ = std::chrono::steady_clock::now();
+    queue_.push_back(std::move(row));
+    if (first || queue_.size() == batch_rows_) cv_.notify_one();
+  }
+
+ private:
+  void loop() {
+    std::vector<history::Execution> batch;
+    std::unique_lock lock(mu_);
+    for (;;) {
+      auto due = first_at_ + std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(batch_s_));
+      cv_.wait_until(lock, queue_.empty() ? std::chrono::steady_clock::now() + std::chrono::hours(1) : due,
+                     [&] { return stop_ || queue_.size() >= batch_rows_ || (!queue_.empty() && std::chrono::steady_clock::now() >= due); });
+      if (queue_.empty() && stop_) return;
+      if (queue_.empty()) continue;
+      batch.swap(queue_);
+      lock.unlock();
+      write(batch);
+      batch.clear();
+      lock.lock();
+    }
+  }
+
+  // Never throws: a history that cannot be written must not fail the run (the journal keeps the
+  // rows, and a resume records them).
+  void write(const std::vector<history::Execution>& rows) noexcept {
+    try {
+      store_.record_batch(rows);
+    } catch (const std::exception& err) {
+      util::warn("history: {} ({} rows not recorded; `wf-run --resume {}` records them from the journal)", err.what(),
+                 rows.size(), run_id_);
+    }
+  }
+
+  history::Store& store_;
+  const size_t batch_rows_;
+  const double batch_s_;
+  const std::string run_id_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<history::Execution> queue_;
+  std::chrono::steady_clock::time_point first_at_;
+  bool stop_ = false;
+  std::thread thread_;  // last: started once everything it uses exists
+};
+
+}  // namespace
+
 struct Executor::Impl {
   static constexpr size_t kRecentSamples = 8;
 
@@ -122,8 +198,7 @@ struct Executor::Impl {
   size_t done_count = 0, failed_count = 0;
   double total_work = 0, done_work = 0;  // expected seconds, for the progress line's ETA
   RowContext row_context;
-  std::vector<history::Execution> pending_rows;
-  double pending_since = 0;  // monotonic time the oldest pending row was queued
+  std::optional<HistoryWriter> writer;  // while run() runs, when there is a history
   SpawnSpec spec;            // reused by every launch: its buffers keep their capacity
   size_t env_slots = 0;      // index of WF_RUN_ID in spec.env; the other task variables follow
 
@@ -240,27 +315,13 @@ struct Executor::Impl {
   }
 
   void queue_row(const Live& l, const AttemptResult& ar) {
-    if (!history) return;
-    pending_rows.push_back(history_row(wf, wf.tasks[l.task], l.attempt, ar, row_context));
-    if (auto problem = history::find_problem(pending_rows.back())) {
-      util::warn("history: {}: {}; not recorded", history::describe(pending_rows.back()), *problem);
-      pending_rows.pop_back();
+    if (!writer) return;
+    history::Execution row = history_row(wf, wf.tasks[l.task], l.attempt, ar, row_context);
+    if (auto problem = history::find_problem(row)) {
+      util::warn("history: {}: {}; not recorded", history::describe(row), *problem);
       return;
     }
-    if (pending_rows.size() == 1) pending_since = clock.monotonic();
-  }
-
-  // Never throws: a history that cannot be written must not fail the run (the journal keeps the
-  // rows, and a resume records them).
-  void flush_history() noexcept {
-    if (pending_rows.empty()) return;
-    try {
-      history->record_batch(pending_rows);
-    } catch (const std::exception& err) {
-      util::warn("history: {} ({} rows not recorded; `wf-run --resume {}` records them from the journal)", err.what(),
-                 pending_rows.size(), opt.run_id);
-    }
-    pending_rows.clear();
+    writer->add(std::move(row));
   }
 
   AttemptResult measure(const Live& l, const Exit& ex) const {
@@ -434,7 +495,6 @@ struct Executor::Impl {
       if (l.deadline && !l.timed_out) t = std::min(t, std::max(0.0, *l.deadline - mono));
       if (l.kill_at) t = std::min(t, std::max(0.0, *l.kill_at - mono));
     }
-    if (!pending_rows.empty()) t = std::min(t, std::max(0.0, pending_since + opt.history_batch_s - mono));
     if (opt.progress) t = std::min(t, std::max(0.0, next_progress - m));
     return t;
   }
@@ -469,8 +529,9 @@ struct Executor::Impl {
     for (uint32_t t : policy.pick(now())) launch(t);
   }
 
-  // The periodic work (history batches, samples) comes after the freed capacity is used again:
-  // done between a task's end and the next start, it would leave that capacity idle meanwhile.
+  // The periodic work (samples) comes after the freed capacity is used again: done between a
+  // task's end and the next start, it would leave that capacity idle meanwhile. History rows are
+  // written by their own thread for the same reason.
   void loop() {
     for (;;) {
       launch_ready();
@@ -482,9 +543,6 @@ struct Executor::Impl {
         launch_ready();
       }
       check_deadlines();
-      if (!pending_rows.empty() && (pending_rows.size() >= opt.history_batch_rows ||
-                                    clock.monotonic() >= pending_since + opt.history_batch_s))
-        flush_history();
       if (now() >= next_sample) {
         if (!live.empty()) sample();
         next_sample = now() + opt.sample_interval_s;
@@ -506,7 +564,7 @@ struct Executor::Impl {
     } catch (const std::exception& e) {
       util::warn("while stopping the tasks after an error: {}", e.what());
     }
-    flush_history();
+    writer.reset();  // writes what is queued
   }
 
   RunResult run() {
@@ -520,13 +578,15 @@ struct Executor::Impl {
       o.AddMember("capacity_cpus", io::number(opt.capacity.cpus), a);
       o.AddMember("capacity_mem_bytes", io::number(opt.capacity.mem_bytes), a);
     });
+    // Started here, so the thread inherits the signal mask the runner's Reaper set up.
+    if (history) writer.emplace(*history, opt.history_batch_rows, opt.history_batch_s, opt.run_id);
     try {
       loop();
     } catch (...) {
       abandon();
       throw;
     }
-    flush_history();
+    writer.reset();  // every row written before run() returns
     progress_line(true);
     finish_statuses();
     result.finished_at = clock.wall();

@@ -43,8 +43,9 @@ struct ExecutorOptions {
   bool progress = false;        // a live line on stderr
   std::vector<char> done;       // per task: already succeeded (resume); not run again
   std::vector<int> prior_attempts;  // per task: attempts of earlier invocations (resume); numbering goes on
-  // History rows are written in one transaction per batch: when this many are waiting, or when
-  // the oldest has waited this long, at the end of the run and on every way out of run().
+  // History rows are written by a thread of the executor's, one transaction per batch: when this
+  // many are waiting, or when the oldest has waited this long, and at the end of run() (returned
+  // or thrown). The Store given to the executor is used by that thread only while run() runs.
   size_t history_batch_rows = 256;
   double history_batch_s = 0.1;
 };

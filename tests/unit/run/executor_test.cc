@@ -4,7 +4,9 @@
 #include <algorithm>
 #include <chrono>
 #include <csignal>
+#include <functional>
 #include <map>
+#include <thread>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -49,7 +51,8 @@ class FakeRunner final : public Runner {
   std::vector<std::pair<pid_t, int>> signals;
   std::vector<pid_t> ended_groups;
   std::optional<double> stop_at;  // a SIGINT arrives then
-  size_t waits = 0;
+  std::function<void(size_t)> on_exit;  // called with the number of exits so far, before returning one
+  size_t waits = 0, exits = 0;
   double max_cpus = 0, max_mem = 0;  // the most the running processes held at once
 
   pid_t start(SpawnSpec& spec) override {
@@ -86,6 +89,7 @@ class FakeRunner final : public Runner {
       return std::nullopt;
     }
     advance_to(next->end);
+    if (on_exit) on_exit(++exits);
     Exit ex;
     ex.pid = next->pid;
     ex.status = next->status;
@@ -364,6 +368,25 @@ TEST_CASE("executor: every attempt is in history, written in batches") {
   CHECK(rows.size() == 11);
   CHECK(std::count_if(rows.begin(), rows.end(), [](const auto& e) { return e.task_id == "t4"; }) == 2);
   CHECK(std::all_of(rows.begin(), rows.end(), [](const auto& e) { return e.run_id == "run-1" && e.executor == "local"; }));
+}
+
+TEST_CASE("executor: history rows reach the store while the run goes on, within the batch interval") {
+  TempDir dir;
+  std::vector<TaskSpec> tasks;
+  for (int i = 0; i < 6; ++i) tasks.push_back({fmt::format("t{}", i)});
+  Fixture f(tasks, {1, 1e12});
+  f.options.history_batch_s = 0.05;
+  auto store = history::Store::open(dir.file("h.db"));
+  size_t seen_mid_run = 0;
+  f.runner.on_exit = [&](size_t exits) {
+    if (exits != 4) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));  // real time: the writer's batch interval passes
+    seen_mid_run = history::Store::open(dir.file("h.db")).count();  // another connection, as another process would
+  };
+  RunResult r = f.run(&store);
+  CHECK(r.status == "succeeded");
+  CHECK(seen_mid_run == 3);  // the three that ended before, not waiting for the end of the run
+  CHECK(store.count() == 6);
 }
 
 TEST_CASE("executor: a task that cannot be started fails (after its retries) without stalling the run") {
