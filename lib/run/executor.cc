@@ -199,6 +199,8 @@ struct Executor::Impl {
   double total_work = 0, done_work = 0;  // expected seconds, for the progress line's ETA
   RowContext row_context;
   std::optional<HistoryWriter> writer;  // while run() runs, when there is a history
+  std::vector<Observer*> observers;
+  std::vector<LiveSample> live_samples;  // reused by every sample, for the observers
   SpawnSpec spec;            // reused by every launch: its buffers keep their capacity
   size_t env_slots = 0;      // index of WF_RUN_ID in spec.env; the other task variables follow
 
@@ -281,6 +283,7 @@ struct Executor::Impl {
     result.peak_reserved_cpus = std::max(result.peak_reserved_cpus, held.cpus);
     result.peak_reserved_mem_bytes = std::max(result.peak_reserved_mem_bytes, held.mem_bytes);
     live.push_back(l);
+    for (Observer* o : observers) o->started(t, attempt, d, now());
   }
 
   // The system refused to start the attempt (no process, EAGAIN): it failed without running.
@@ -311,7 +314,7 @@ struct Executor::Impl {
         target = std::max(target, 1.1 * (peak + slope * left));
       }
     }
-    return std::min({std::ceil(target), std::ceil(4 * peak), opt.capacity.mem_bytes});
+    return std::min({std::ceil(target), std::ceil(4 * peak), policy.capacity().mem_bytes});
   }
 
   void queue_row(const Live& l, const AttemptResult& ar) {
@@ -398,6 +401,7 @@ struct Executor::Impl {
     });
     tr.attempts.push_back(std::move(ar));
     const AttemptResult& last = tr.attempts.back();
+    for (Observer* o : observers) o->finished(l.task, l.attempt, last, retry, now());
     if (retry) {
       schedule::Demand next = l.reserved;
       if (last.status == "oom") next.mem_bytes = grown_memory(l, last.runtime_s);
@@ -455,6 +459,38 @@ struct Executor::Impl {
       o.AddMember("reserved_cpus", io::number(held.cpus), a);
       o.AddMember("reserved_mem_bytes", io::number(held.mem_bytes), a);
     });
+    if (!observers.empty()) observe_sample(now_mono);
+  }
+
+  RunState state() const {
+    return {now(), policy.capacity(), held, live.size(), policy.ready(), done_count, failed_count, dag.size()};
+  }
+
+  // Hands the sample to the observers, then lets them change the capacity. A capacity change is
+  // taken at once: the policy picks again (a grown capacity starts what waited; a shrunk one starts
+  // nothing until the running attempts fit it).
+  void observe_sample(double now_mono) {
+    live_samples.clear();
+    for (size_t i = 0; i < live.size() && i < usage.size(); ++i) {
+      const Live& l = live[i];
+      live_samples.push_back({l.task, l.attempt, now_mono - l.start_mono, l.reserved, usage[i], l.peak_rss});
+    }
+    RunState s = state();
+    for (Observer* o : observers) o->sampled(s, live_samples);
+    for (Observer* o : observers) {
+      auto next = o->capacity(state());
+      if (!next || (next->cpus == policy.capacity().cpus && next->mem_bytes == policy.capacity().mem_bytes)) continue;
+      schedule::Capacity before = policy.capacity();
+      policy.set_capacity(*next);
+      pick_needed = true;
+      result.capacity_changes.emplace_back(now(), *next);
+      emit("capacity_changed", [&](io::Json& o, io::Alloc& a) {
+        o.AddMember("capacity_cpus", io::number(next->cpus), a);
+        o.AddMember("capacity_mem_bytes", io::number(next->mem_bytes), a);
+        o.AddMember("previous_cpus", io::number(before.cpus), a);
+        o.AddMember("previous_mem_bytes", io::number(before.mem_bytes), a);
+      });
+    }
   }
 
   void check_deadlines() {
@@ -565,6 +601,13 @@ struct Executor::Impl {
       util::warn("while stopping the tasks after an error: {}", e.what());
     }
     writer.reset();  // writes what is queued
+    for (Observer* o : observers) {
+      try {
+        o->ended("failed", now());
+      } catch (const std::exception& e) {
+        util::warn("while ending the run's observers after an error: {}", e.what());
+      }
+    }
   }
 
   RunResult run() {
@@ -591,6 +634,7 @@ struct Executor::Impl {
     finish_statuses();
     result.finished_at = clock.wall();
     result.status = stopping ? "interrupted" : failed_count > 0 || done_count < dag.size() ? "failed" : "succeeded";
+    for (Observer* o : observers) o->ended(result.status, now());
     emit("run_finished", [&](io::Json& o, io::Alloc& a) {
       o.AddMember("run_id", io::str(opt.run_id, a), a);
       o.AddMember("status", io::str(result.status, a), a);
@@ -638,6 +682,8 @@ Executor::Executor(const model::Workflow& wf, const model::Dag& dag, std::vector
     : impl_(std::make_unique<Impl>(wf, dag, std::move(info), std::move(options), runner, history, events, journal, clock)) {}
 
 Executor::~Executor() = default;
+
+void Executor::observe(Observer& observer) { impl_->observers.push_back(&observer); }
 
 RunResult Executor::run() { return impl_->run(); }
 

@@ -21,6 +21,7 @@
 #include "model/workflow.h"
 #include "run/events.h"
 #include "run/journal.h"
+#include "run/observer.h"
 #include "run/runner.h"
 #include "schedule/policy.h"
 #include "util/clock.h"
@@ -69,6 +70,8 @@ struct RunResult {
   size_t samples = 0;
   double sampling_cpu_s = 0;  // our own CPU time spent sampling /proc
   std::vector<std::string> clamped;  // tasks whose demand exceeded the capacity
+  // Every capacity an observer set during the run, in order (time since the start, new capacity).
+  std::vector<std::pair<double, schedule::Capacity>> capacity_changes;
 };
 
 // What a history row says besides the attempt itself.
@@ -86,6 +89,8 @@ class Executor {
            ExecutorOptions options, Runner& runner, history::Store* history, Events& events, Journal* journal,
            util::Clock& clock);
   ~Executor();
+  // Called in the order added, from run()'s thread; must outlive run(). Not owned.
+  void observe(Observer& observer);
   RunResult run();
 
  private:

@@ -200,8 +200,9 @@ struct Fixture {
   Fixture(const Fixture&) = delete;
   Fixture& operator=(const Fixture&) = delete;
 
-  RunResult run(history::Store* history = nullptr) {
+  RunResult run(history::Store* history = nullptr, Observer* observer = nullptr) {
     Executor executor(wf, *dag, info, options, runner, history, events, nullptr, clock);
+    if (observer) executor.observe(*observer);
     return executor.run();
   }
 
@@ -482,4 +483,67 @@ TEST_CASE("LocalRunner: waiting with no child sleeps instead of returning at onc
   CHECK_FALSE(runner.wait(0.2));
   CHECK(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() >= 0.19);
   CHECK(runner.take_stop_signal() == 0);
+}
+
+namespace {
+
+// Records what the executor tells it, and grows the capacity once, at a chosen time.
+class RecordingObserver final : public Observer {
+ public:
+  std::vector<std::string> calls;
+  std::optional<double> grow_at;
+  schedule::Capacity grown;
+  size_t max_running_seen = 0;
+
+  explicit RecordingObserver(const model::Workflow& w) : wf_(w) {}
+  void started(uint32_t task, int attempt, const schedule::Demand&, double) override {
+    calls.push_back(fmt::format("started {} {}", wf_.tasks[task].id, attempt));
+  }
+  void sampled(const RunState& state, std::span<const LiveSample> live) override {
+    CHECK(live.size() == state.running);
+    max_running_seen = std::max(max_running_seen, live.size());
+    for (const auto& l : live) CHECK(l.elapsed_s >= 0);
+  }
+  void finished(uint32_t task, int attempt, const AttemptResult& r, bool will_retry, double) override {
+    calls.push_back(fmt::format("finished {} {} {}{}", wf_.tasks[task].id, attempt, r.status, will_retry ? " retry" : ""));
+  }
+  std::optional<schedule::Capacity> capacity(const RunState& state) override {
+    if (grow_at && state.now_s >= *grow_at) {
+      grow_at.reset();
+      return grown;
+    }
+    return std::nullopt;
+  }
+  void ended(const std::string& status, double) override { calls.push_back("ended " + status); }
+
+ private:
+  const model::Workflow& wf_;
+};
+
+}  // namespace
+
+TEST_CASE("executor: observers see every start, sample and end, and a capacity they set is scheduled into at once") {
+  std::vector<TaskSpec> tasks;
+  for (int i = 0; i < 6; ++i) tasks.push_back({fmt::format("t{}", i), {}, 1, 0, 10});
+  Fixture f(tasks, {1, 1e12});
+  for (int i = 0; i < 6; ++i) f.runner.scripts[fmt::format("t{}", i)].duration_s = 10;
+  f.options.sample_interval_s = 1;
+  RecordingObserver obs(f.wf);
+  obs.grow_at = 2.5;
+  obs.grown = {3, 1e12};
+  RunResult r = f.run(nullptr, &obs);
+  CHECK(r.status == "succeeded");
+  // One at a time until the grow after 3 s; then three at once: 10 + 2 x 10 s after the first.
+  REQUIRE(r.capacity_changes.size() == 1);
+  CHECK(r.capacity_changes[0].first == Approx(3));
+  CHECK(r.capacity_changes[0].second.cpus == 3);
+  CHECK(f.runner.started[1].at == Approx(1003));
+  CHECK(f.runner.started[2].at == Approx(1003));
+  CHECK(f.runner.max_cpus == 3);
+  CHECK(obs.max_running_seen == 3);
+  CHECK(obs.calls.front() == "started t0 1");
+  CHECK(obs.calls.back() == "ended succeeded");
+  CHECK(std::count_if(obs.calls.begin(), obs.calls.end(), [](const std::string& c) { return c.starts_with("finished"); }) == 6);
+  CHECK(std::any_of(f.event_lines.begin(), f.event_lines.end(),
+                    [](const std::string& l) { return l.find("\"capacity_changed\"") != std::string::npos; }));
 }
