@@ -60,12 +60,18 @@ CREATE TABLE lease_waiters (
 );
 )sql";
 
+// Version 2: a queued lease request ages at its own rate (local_pool.h), kept with it so every
+// process ranks the queue alike. Rows queued before it never age (0).
+constexpr std::string_view kV2 = R"sql(
+ALTER TABLE lease_waiters ADD COLUMN aging_s REAL NOT NULL DEFAULT 0 CHECK (aging_s >= 0);
+)sql";
+
 struct Migration {
   int to_version;
   std::string_view sql;
 };
 
-constexpr std::array<Migration, 1> kMigrations{{{1, kV1}}};
+constexpr std::array<Migration, 2> kMigrations{{{1, kV1}, {2, kV2}}};
 
 int user_version(sql::Db& db) {
   sql::Stmt q(db, "PRAGMA user_version");

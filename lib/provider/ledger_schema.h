@@ -4,7 +4,7 @@
 //
 //   resources      every resource any provider created, with owner run, TTL and state (resource.h)
 //   leases         the local pool: capacity held on this host, one row per lease
-//   lease_waiters  requests waiting for the local pool, so higher priority is served first
+//   lease_waiters  requests waiting for the local pool, so higher (aged) priority is served first
 namespace wf::history::sql {
 class Db;
 }

@@ -57,19 +57,35 @@ Capacity used_in(sql::Db& db, double now, std::string_view except, size_t* count
   return {q.real(0), q.real(1), q.real(2)};
 }
 
-// Queued requests ahead of (priority, since, key): higher priority, then older, then smaller id.
-size_t waiting_ahead(sql::Db& db, std::string_view key, int priority, double since) {
-  sql::Stmt q(db, "SELECT count(*) FROM lease_waiters WHERE id != ?1 AND (priority > ?2 OR (priority = ?2 AND "
-                  "(since_s < ?3 OR (since_s = ?3 AND id < ?1))))");
-  q.bind(1, key).bind(2, priority).bind(3, since);
+// A queued row's effective priority in SQL, the same arithmetic as aged_priority(); ?N is now.
+std::string aged_sql(int now_param) {
+  return fmt::format("(priority + CASE WHEN aging_s > 0 AND ?{0} > since_s THEN "
+                     "CAST(min((?{0} - since_s) / aging_s, 1e15) AS INTEGER) ELSE 0 END)",
+                     now_param);
+}
+
+// Queued requests ahead of one of effective priority `effective`, queued at `since` (now when it
+// is not queued) under `key`: higher effective priority, then older, then smaller id.
+size_t waiting_ahead(sql::Db& db, std::string_view key, std::int64_t effective, double since, double now) {
+  sql::Stmt q(db, fmt::format("SELECT count(*) FROM (SELECT id, since_s, {} AS eff FROM lease_waiters WHERE id != ?1) "
+                              "WHERE eff > ?2 OR (eff = ?2 AND (since_s < ?3 OR (since_s = ?3 AND id < ?1)))",
+                              aged_sql(4)));
+  q.bind(1, key).bind(2, effective).bind(3, since).bind(4, now);
   q.step();
   return static_cast<size_t>(q.integer(0));
 }
 
-double queued_since(sql::Db& db, std::string_view key, double now) {
-  sql::Stmt q(db, "SELECT since_s FROM lease_waiters WHERE id = ?1");
+// Where `key` stands in the queue: since when, ageing how fast (none: not queued).
+struct Place {
+  double since_s;
+  double aging_s;
+};
+
+std::optional<Place> queued_place(sql::Db& db, std::string_view key) {
+  sql::Stmt q(db, "SELECT since_s, aging_s FROM lease_waiters WHERE id = ?1");
   q.bind(1, key);
-  return q.step() ? q.real(0) : now;
+  if (!q.step()) return std::nullopt;
+  return Place{q.real(0), q.real(1)};
 }
 
 bool fits(const Capacity& used, double cpus, double mem, double disk, const Capacity& cap) {
@@ -94,6 +110,8 @@ void validate(const LeaseRequest& r) {
     fail(util::Exit::data, "local: a lease of nothing (0 cpus, 0 memory, 0 disk) was asked for");
   if (!(r.ttl_s > 0)) fail(util::Exit::data, "local: a lease needs a positive TTL (got {})", r.ttl_s);
   if (r.wait_s && !(*r.wait_s >= 0)) fail(util::Exit::data, "local: a negative wait ({}s) was asked for", *r.wait_s);
+  if (r.aging_s && (!(*r.aging_s >= 0) || !std::isfinite(*r.aging_s)))
+    fail(util::Exit::data, "local: a lease's aging needs a finite, non-negative period (got {}s)", *r.aging_s);
 }
 
 void renew_rows(sql::Db& db, std::string_view key, double now) {
@@ -107,6 +125,11 @@ void renew_rows(sql::Db& db, std::string_view key, double now) {
 }
 
 }  // namespace
+
+std::int64_t aged_priority(int priority, double waited_s, double aging_s) {
+  if (!(aging_s > 0) || !(waited_s > 0)) return priority;
+  return priority + static_cast<std::int64_t>(std::min(waited_s / aging_s, 1e15));
+}
 
 LocalPool::LocalPool(Ledger& ledger, PoolConfig config, HostProbe& host)
     : ledger_(ledger), config_(std::move(config)), host_(host), signal_(pool_signal_path(ledger.path())) {}
@@ -136,9 +159,11 @@ std::optional<Lease> LocalPool::try_take(std::string_view key, const LeaseReques
     sql::Stmt stale(db, "DELETE FROM lease_waiters WHERE seen_s < ?1");
     stale.bind(1, now - config_.stale_waiter_s);
     stale.run();
-    double since = queued_since(db, key, now);
+    auto place = queued_place(db, key);
+    double since = place ? place->since_s : now;
+    std::int64_t effective = place ? aged_priority(r.priority, now - since, place->aging_s) : r.priority;
     bool room = fits(used_in(db, now, key), r.cpus, static_cast<double>(r.mem_bytes), static_cast<double>(r.disk_bytes), cap);
-    if (room && waiting_ahead(db, key, r.priority, since) == 0) {
+    if (room && waiting_ahead(db, key, effective, since, now) == 0) {
       Lease l{std::string(key), r.run_id, r.cpus, r.mem_bytes, r.disk_bytes, r.priority, now, now, r.ttl_s,
               now + r.ttl_s, r.disk_bytes > 0 ? scratch_path(key) : ""};
       sql::Stmt ins(db, fmt::format("INSERT INTO leases ({}) VALUES (?,?,?,?,?,?,?,?,?,?,?)", kLeaseColumns));
@@ -152,10 +177,11 @@ std::optional<Lease> LocalPool::try_take(std::string_view key, const LeaseReques
       was_queued = unqueue.changes() > 0;
       taken = l;
     } else if (queue) {
-      sql::Stmt q(db, "INSERT INTO lease_waiters (id, priority, since_s, seen_s, cpus, mem_bytes, disk_bytes) "
-                      "VALUES (?1,?2,?3,?3,?4,?5,?6) ON CONFLICT (id) DO UPDATE SET seen_s = excluded.seen_s");
+      sql::Stmt q(db, "INSERT INTO lease_waiters (id, priority, since_s, seen_s, cpus, mem_bytes, disk_bytes, aging_s) "
+                      "VALUES (?1,?2,?3,?3,?4,?5,?6,?7) ON CONFLICT (id) DO UPDATE SET seen_s = excluded.seen_s");
       q.bind(1, key).bind(2, r.priority).bind(3, now).bind(4, r.cpus);
       q.bind(5, static_cast<std::int64_t>(r.mem_bytes)).bind(6, static_cast<std::int64_t>(r.disk_bytes));
+      q.bind(7, r.aging_s.value_or(config_.aging_s));
       q.run();
       // A waiting creator is alive: its ledger row must not expire under it (wait_s > ttl_s).
       sql::Stmt alive(db, "UPDATE resources SET heartbeat_s = ?1, expires_s = ?1 + ttl_s "
@@ -237,7 +263,7 @@ Lease LocalPool::renew(std::string_view key) {
     if (found->expires_s <= now) {
       bool room = fits(used_in(db, now, key), found->cpus, static_cast<double>(found->mem_bytes),
                        static_cast<double>(found->disk_bytes), cap);
-      if (!room || waiting_ahead(db, key, found->priority, now) > 0)
+      if (!room || waiting_ahead(db, key, found->priority, now, now) > 0)
         throw ProviderError(ProviderError::Kind::retryable, "expired",
                             fmt::format("local: lease {} expired at {} and its capacity has been taken", key,
                                         util::iso8601(found->expires_s)));
@@ -262,7 +288,7 @@ Lease LocalPool::resize(std::string_view key, double cpus, std::uint64_t mem_byt
       throw ProviderError(ProviderError::Kind::permanent, "not_found", fmt::format("local: no lease {}", key));
     bool grows = cpus > found->cpus || mem_bytes > found->mem_bytes || disk_bytes > found->disk_bytes;
     if (grows && (!fits(used_in(db, now, key), cpus, static_cast<double>(mem_bytes), static_cast<double>(disk_bytes), cap) ||
-                  waiting_ahead(db, key, found->priority, now) > 0))
+                  waiting_ahead(db, key, found->priority, now, now) > 0))
       throw ProviderError(ProviderError::Kind::retryable, "pool_full",
                           fmt::format("local: no room to grow lease {} to {} cpus, {} memory, {} disk", key,
                                       util::format_number(cpus), model::format_bytes(static_cast<double>(mem_bytes)),
@@ -311,6 +337,22 @@ std::vector<Lease> LocalPool::leases() {
     all.clear();
     sql::Stmt q(db, fmt::format("SELECT {} FROM leases ORDER BY id", kLeaseColumns));
     while (q.step()) all.push_back(read_lease(q));
+  });
+  return all;
+}
+
+std::vector<Waiter> LocalPool::queue() {
+  std::vector<Waiter> all;
+  ledger_.read("cannot list the lease queue", [&](sql::Db& db) {
+    all.clear();
+    double now = ledger_.clock().wall();
+    sql::Stmt q(db, fmt::format("SELECT id, priority, since_s, aging_s, {} AS eff, cpus, mem_bytes, disk_bytes "
+                                "FROM lease_waiters WHERE seen_s >= ?2 ORDER BY eff DESC, since_s, id",
+                                aged_sql(1)));
+    q.bind(1, now).bind(2, now - config_.stale_waiter_s);
+    while (q.step())
+      all.push_back({q.text(0), static_cast<int>(q.integer(1)), q.real(2), q.real(3), q.integer(4), q.real(5),
+                     static_cast<std::uint64_t>(q.integer(6)), static_cast<std::uint64_t>(q.integer(7))});
   });
   return all;
 }

@@ -10,9 +10,13 @@
 // counted twice, never zero times).
 //
 // Order: a request waiting for room (LeaseRequest::wait_s) is queued; a request is admitted only
-// when no queued request is ahead of it — higher priority first, then older, then smaller id — so
-// a waiting request of higher priority keeps lower ones from taking capacity, and nothing starves
-// at equal priority. A queued request whose process died stops blocking after stale_waiter_s.
+// when no queued request is ahead of it — higher effective priority first, then older, then
+// smaller id — so a waiting request of higher priority keeps lower ones from taking capacity.
+// Aging: a queued request's effective priority is its priority + floor(waited_s / aging_s), so a
+// long-waiting low-priority request is eventually served however many higher-priority ones
+// arrive (nothing starves); aging_s is stored with the queued row, so every process ranks the
+// queue alike whatever its own configuration. A request not (yet) queued has waited 0.
+// A queued request whose process died stops blocking after stale_waiter_s.
 // Waiting requests poll with backoff, and are woken early when another process frees room.
 //
 // Expiry: a lease not renewed within its TTL (its holder died) no longer counts; wf-reap --expired
@@ -29,12 +33,17 @@
 
 namespace wf::provider {
 
+inline constexpr double kDefaultAgingS = 300;
+
 struct PoolConfig {
   std::string scratch_root;  // paths.h resolve_scratch_root(); required when a lease asks for disk
   double reserve_cpus = 0;
   std::uint64_t reserve_mem_bytes = 512ull << 20;
   std::uint64_t reserve_disk_bytes = 1ull << 30;
   double stale_waiter_s = 10;  // a queued request not seen this long no longer blocks others
+  // A queued request gains one priority level per aging_s waited (unless it asks otherwise:
+  // LeaseRequest::aging_s). 0: no aging.
+  double aging_s = kDefaultAgingS;
   double poll_initial_s = 0.02;  // waiting: first pause, grown x1.5 (with jitter) up to poll_max_s
   double poll_max_s = 0.5;
   // Wake a waiting request as soon as another process frees room (pool_signal.h) instead of at its
@@ -50,7 +59,24 @@ struct LeaseRequest {
   int priority = 0;              // higher is served first
   double ttl_s = 300;            // without renewal the lease returns to the pool after this long
   std::optional<double> wait_s;  // none: fail at once when full; else wait up to this long
+  std::optional<double> aging_s;  // none: PoolConfig::aging_s; 0: this request never ages
 };
+
+// A queued request as the pool ranks it (LocalPool::queue()).
+struct Waiter {
+  std::string id;
+  int priority = 0;
+  double since_s = 0;  // when it was queued
+  double aging_s = 0;
+  std::int64_t effective_priority = 0;  // at the time of the listing
+  double cpus = 0;
+  std::uint64_t mem_bytes = 0;
+  std::uint64_t disk_bytes = 0;
+};
+
+// priority + floor(waited_s / aging_s): one level per aging_s waited; the priority itself when
+// aging_s is 0 or nothing was waited. The pool's SQL ranks queued rows by the same formula.
+std::int64_t aged_priority(int priority, double waited_s, double aging_s);
 
 struct Lease {
   std::string id;  // the ledger's resource id
@@ -104,6 +130,7 @@ class LocalPool {
 
   std::optional<Lease> find(std::string_view key);
   std::vector<Lease> leases();  // every row, expired ones too, by id
+  std::vector<Waiter> queue();  // queued requests not stale, in the order they will be served
   PoolStatus status();
   Capacity capacity() const;  // host - reserve, measured now
   const PoolConfig& config() const { return config_; }

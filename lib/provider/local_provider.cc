@@ -27,7 +27,7 @@ std::optional<double> number_at(const rapidjson::Value& obj, const char* key, st
     std::string_view text(it->value.GetString(), it->value.GetStringLength());
     std::optional<double> v;
     if (std::string_view(key) == "cpus") v = model::parse_cpus(text, &why);
-    else if (std::string_view(key) == "wait_s") v = model::parse_duration(text, &why);
+    else if (std::string_view(key) == "wait_s" || std::string_view(key) == "aging_s") v = model::parse_duration(text, &why);
     else if (auto b = model::parse_bytes(text, &why)) v = static_cast<double>(*b);
     if (v) return v;
     bad_spec(kind, fmt::format("'{}': {}", key, why), spec);
@@ -68,6 +68,7 @@ LeaseRequest lease_request(std::string_view kind, std::string_view spec) {
     r.priority = static_cast<int>(*p);
   }
   r.wait_s = number_at(d, "wait_s", kind, spec);
+  r.aging_s = number_at(d, "aging_s", kind, spec);
   return r;
 }
 
@@ -88,6 +89,10 @@ std::string lease_spec(const LeaseRequest& r, std::string_view kind) {
   if (r.wait_s) {
     w.Key("wait_s");
     w.Double(*r.wait_s);
+  }
+  if (r.aging_s) {
+    w.Key("aging_s");
+    w.Double(*r.aging_s);
   }
   w.EndObject();
   return buffer.GetString();

@@ -3,8 +3,9 @@
 // protocol, reaper and orphan search as every other resource.
 //
 // Kinds and specs (JSON objects; sizes in base units, or strings such as "2GiB"):
-//   lease    {"cpus": 2, "mem_bytes": 4294967296, "disk_bytes": 0, "priority": 0, "wait_s": 30}
+//   lease    {"cpus": 2, "mem_bytes": 4294967296, "disk_bytes": 0, "priority": 0, "wait_s": 30, "aging_s": 300}
 //   scratch  {"disk_bytes": 10737418240, "priority": 0, "wait_s": 30}   (a lease of disk only)
+// aging_s is optional (the pool's default; local_pool.h).
 // The request's TTL is required: it is the lease's. Provider ids are the idempotency keys (the
 // ledger ids), so what a creator that died mid-call took is found by key.
 // list(): every lease row, and every scratch directory under the root that has no lease row.
@@ -16,7 +17,7 @@ namespace wf::provider {
 
 // The lease request a spec describes; wf::Error exit 65 naming the key for a malformed spec.
 LeaseRequest lease_request(std::string_view kind, std::string_view spec_json);
-// The spec text of a lease request (the inverse, wait_s and priority included).
+// The spec text of a lease request (the inverse, wait_s, aging_s and priority included).
 std::string lease_spec(const LeaseRequest& request, std::string_view kind = "lease");
 // A lease as a provider report: {"cpus":..,"mem_bytes":..,"disk_bytes":..,"priority":..,"ttl_s":..,
 // "expires_s":..,"scratch_dir":..}.
