@@ -477,8 +477,8 @@ struct Executor::Impl {
     }
     RunState s = state();
     for (Observer* o : observers) o->sampled(s, live_samples);
-    for (Observer* o : observers) {
-      auto next = o->capacity(state());
+    for (Observer* obs : observers) {
+      auto next = obs->capacity(state());
       if (!next || (next->cpus == policy.capacity().cpus && next->mem_bytes == policy.capacity().mem_bytes)) continue;
       schedule::Capacity before = policy.capacity();
       policy.set_capacity(*next);
