@@ -6,6 +6,8 @@
 #include <map>
 
 #include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 #include <unistd.h>
 
 #include "util/strings.h"
@@ -45,7 +47,69 @@ bool is_json_object(std::string_view text) {
   return !d.HasParseError() && d.IsObject();
 }
 
+// `text` as it appears inside a JSON string written by RapidJSON (no quotes around it).
+std::string json_escaped(std::string_view text) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+  w.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
+  std::string quoted = buffer.GetString();
+  return quoted.substr(1, quoted.size() - 2);
+}
+
+std::string upper(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
+void replace_all(std::string& text, std::string_view what, std::string_view with) {
+  if (what.empty()) return;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + with.size()))
+    text.replace(at, what.size(), with);
+}
+
+// What comes back from the plugin, with the secrets of its environment blanked out.
+void redact_answer(PluginAnswer& a, const std::vector<std::string>& secrets) {
+  if (secrets.empty()) return;
+  a.error_code = redact(std::move(a.error_code), secrets);
+  a.error_message = redact(std::move(a.error_message), secrets);
+  a.resource_json = redact(std::move(a.resource_json), secrets);
+  for (auto& r : a.resources) r.resource_json = redact(std::move(r.resource_json), secrets);
+}
+
 }  // namespace
+
+bool secret_name(std::string_view name) {
+  std::string n = upper(name);
+  for (const char* word : {"TOKEN", "SECRET", "PASSWORD", "PASSWD", "PASSPHRASE", "CREDENTIAL", "AUTH", "COOKIE",
+                           "SESSION", "PRIVATE", "API_KEY", "ACCESS_KEY"})
+    if (n.find(word) != std::string::npos) return true;
+  return util::ends_with(n, "KEY") || util::ends_with(n, "PASS");
+}
+
+std::vector<std::string> secret_values(const std::vector<std::string>& env) {
+  std::vector<std::string> values;
+  for (const auto& e : env) {
+    auto eq = e.find('=');
+    if (eq == std::string::npos || !secret_name(std::string_view(e).substr(0, eq))) continue;
+    std::string value = e.substr(eq + 1);
+    if (value.size() >= 4) values.push_back(std::move(value));
+  }
+  // Longest first, so a secret that contains another is blanked whole.
+  std::sort(values.begin(), values.end(), [](const auto& a, const auto& b) {
+    return a.size() != b.size() ? a.size() > b.size() : a < b;
+  });
+  values.erase(std::unique(values.begin(), values.end()), values.end());
+  return values;
+}
+
+std::string redact(std::string text, const std::vector<std::string>& secrets) {
+  for (const auto& s : secrets) {
+    replace_all(text, s, "***");
+    if (std::string escaped = json_escaped(s); escaped != s) replace_all(text, escaped, "***");
+  }
+  return text;
+}
 
 std::vector<std::string> plugin_environment(const std::vector<std::string>& pass_env,
                                             const std::vector<std::string>& environment) {
@@ -104,6 +168,7 @@ ExecProvider::ExecProvider(std::string program, ExecOptions options)
     : program_(std::move(program)), name_("exec:" + program_), options_(std::move(options)) {
   if (options_.environment.empty()) options_.environment = process_environment();
   env_ = plugin_environment(options_.pass_env, options_.environment);
+  secrets_ = secret_values(env_);
 }
 
 std::string ExecProvider::where(const PluginRequest& r) const {
@@ -122,7 +187,7 @@ PluginAnswer ExecProvider::call(const PluginRequest& request, bool not_found_ok)
   double backoff = options_.backoff_s;
   for (int attempt = 1;; ++attempt) {
     ProgramResult run = runner.run({program_}, env_, input, po);
-    std::string tail = stderr_tail(run.err);
+    std::string tail = stderr_tail(redact(std::move(run.err), secrets_));
     if (run.timed_out)
       throw ProviderError(Kind::timeout, "timeout",
                           fmt::format("{}: no answer within {}s; the plugin's process group was killed{}",
@@ -136,6 +201,7 @@ PluginAnswer ExecProvider::call(const PluginRequest& request, bool not_found_ok)
                           fmt::format("{}: the plugin was killed by {}{}", where(request), signal_name(sig), tail));
     std::string problem;
     auto answer = decode_answer(run.out, request.op, &problem);
+    if (answer) redact_answer(*answer, secrets_);
     if (!answer) {
       std::string status = run.exit_code() == 0 ? "" : fmt::format(" (it exited with status {})", run.exit_code());
       throw ProviderError(Kind::protocol, "protocol",

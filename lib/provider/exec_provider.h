@@ -7,6 +7,11 @@
 // the variables the user passes explicitly (ExecOptions::pass_env). A call that outlives timeout_s
 // has its process group killed. An answer with "retryable":true is retried (attempts, backoff
 // doubling); every other failure is reported at once, naming the plugin, the op and the key.
+//
+// Secrets: the value of every variable passed whose name looks like a secret (secret_name()) is
+// replaced by "***" in whatever comes back from the plugin and goes further — its error codes and
+// messages, its stderr in our messages, the resource reports stored in the ledger and written in
+// documents — so a plugin that echoes its token (in a failure, say) cannot leak it into logs.
 #include <optional>
 #include <string>
 #include <utility>
@@ -38,6 +43,18 @@ struct ExecOptions {
 std::vector<std::string> plugin_environment(const std::vector<std::string>& pass_env,
                                             const std::vector<std::string>& environment);
 
+// Whether an environment variable's name says it holds a secret: it contains (in any case) TOKEN,
+// SECRET, PASSWORD, PASSWD, PASSPHRASE, CREDENTIAL, AUTH, COOKIE, SESSION, PRIVATE, API_KEY,
+// ACCESS_KEY, or ends in KEY or PASS. Values shorter than 4 characters are not redacted (they would
+// blank out every number in a message).
+bool secret_name(std::string_view name);
+
+// The values to redact from a plugin's environment ("NAME=value" entries), longest first.
+std::vector<std::string> secret_values(const std::vector<std::string>& env);
+
+// `text` with every occurrence of each secret, and of its JSON-escaped form, replaced by "***".
+std::string redact(std::string text, const std::vector<std::string>& secrets);
+
 // An absolute path for PROGRAM: as given when it holds a '/', else the first executable of that
 // name on `path_var` (PATH). ProviderError (unavailable, exit 69) when there is none.
 std::string resolve_program(const std::string& program, const std::string& path_var);
@@ -64,6 +81,7 @@ class ExecProvider final : public Provider {
   std::string name_;
   ExecOptions options_;
   std::vector<std::string> env_;
+  std::vector<std::string> secrets_;  // secret_values(env_)
 };
 
 }  // namespace wf::provider
