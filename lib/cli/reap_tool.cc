@@ -99,6 +99,7 @@ int run_reap(const ReapToolOptions& o, const CLI::App& app, const Output& out) {
     doc.emplace(io::Document::load(o.common.input));
     reap::DocumentClaim claim = reap::document_claim(*doc);
     if (!claim.has_provision) util::note("{}: the document has no provision section: nothing to release", o.common.input);
+    if (!claim.warning.empty()) util::warn("{}: {}", o.common.input, claim.warning);
     selection.doc_ids = claim.ids;
     selection.doc_owners = claim.owners;
   }
