@@ -27,7 +27,7 @@ struct ProvisionToolOptions {
   PlanRequest request;
   bool plan_only = false;
   std::string ledger, scratch_root, run_id;
-  std::string ttl, wait, deadline;
+  std::string ttl, wait, aging, deadline;
   std::optional<int> priority;
   std::optional<double> budget;
   std::vector<std::string> provider_env;
@@ -106,14 +106,18 @@ int run_provision(ProvisionToolOptions& o, const Output& out) {
     req.priority = o.priority.value_or(wf.priority);
     req.ttl_s = ttl;
     if (!o.wait.empty()) req.wait_s = duration_flag(o.wait, "--wait");
+    if (!o.aging.empty()) req.aging_s = duration_flag(o.aging, "--aging");
     provider::Lease lease = provider::acquire_lease(lp, req);
     section.AddMember("cpus", io::number(lease.cpus), a);
     section.AddMember("mem_bytes", io::number(static_cast<double>(lease.mem_bytes)), a);
     section.AddMember("lease", io::str(lease.id, a), a);
+    section.AddMember("priority", lease.priority, a);
+    section.AddMember("aging_s", io::number(req.aging_s.value_or(config.pool.aging_s)), a);
     section.AddMember("ttl_s", io::number(lease.ttl_s), a);
     for (const auto& r : ledger.of_run(run_id)) resources.push_back(r);
-    util::note("leased {} cpus and {} from this machine's pool for run {} (lease {}, ttl {})", util::format_number(lease.cpus),
-               model::format_bytes(static_cast<double>(lease.mem_bytes)), run_id, lease.id, model::format_duration(lease.ttl_s));
+    util::note("leased {} cpus and {} from this machine's pool for run {} (lease {}, priority {}, ttl {})",
+               util::format_number(lease.cpus), model::format_bytes(static_cast<double>(lease.mem_bytes)), run_id, lease.id,
+               lease.priority, model::format_duration(lease.ttl_s));
   } else {
     const io::Json* cloud = io::get(plan, "cloud");
     if (!cloud) fail(util::Exit::usage, "--provider {} needs a cloud plan: give a price catalog with --catalog", o.request.provider);
@@ -167,6 +171,8 @@ int provision_main(int argc, const char* const* argv, const Output& out) {
   app.add_option("--ttl", o.ttl, "how long what is created lives without renewal (default: twice the forecast makespan, at least 10m)");
   app.add_option("--wait", o.wait, "local: wait up to this long for room in the pool (default: fail at once with 75)");
   app.add_option("--priority", o.priority, "local: the request's priority (default: the workflow's); higher is served first");
+  app.add_option("--aging", o.aging,
+                 "local: while waiting, the request gains one priority level per this long (default: 5m; 0: never)");
   app.add_option("--run-id", o.run_id, "the owner run recorded with every resource (default: a new id, which wf-run adopts)");
   app.add_option("--ledger", o.ledger, "ledger database (default: $WF_LEDGER, else ~/.local/share/wf/ledger.db)")->type_name("PATH");
   app.add_option("--scratch-root", o.scratch_root, "local: where per-run scratch directories are made")->type_name("DIR");
