@@ -7,6 +7,7 @@
 #include "model/units.h"
 #include "run/journal.h"
 #include "run/run_json.h"
+#include "run/slurm_batch.h"
 #include "run/slurm_demand.h"
 #include "run/slurm_executor.h"
 #include "run/slurm_journal.h"
@@ -57,6 +58,39 @@ std::vector<run::SlurmResume> resume_state(const io::Document& doc, const std::s
   }
   return run::slurm_resume_state(wf, run::SlurmJournal::read(journal_path), fingerprints);
 }
+
+// Submits every job of the run at the workflow's priority (run/slurm_batch.h job_nice): adds
+// --nice to each sbatch call. When Slurm refuses a negative nice (the user is no operator), the
+// job is submitted again at nice 0 and so are the rest, with one note saying so.
+class PrioritisedClient final : public run::SlurmClient {
+ public:
+  PrioritisedClient(run::SlurmClient& inner, int priority) : inner_(inner), priority_(priority) {}
+
+  run::SlurmCall call(const std::vector<std::string>& argv) override {
+    if (argv.empty() || argv[0] != "sbatch") return inner_.call(argv);
+    run::SlurmCall r = inner_.call(with_nice(argv));
+    if (!r.ok() && privileged_ && nice() < 0 && run::nice_refused(r.err)) {
+      privileged_ = false;
+      util::note("Slurm refused nice {} (only operators may raise a job's priority): the run's jobs go at nice {}",
+                 run::job_nice(priority_, true), nice());
+      r = inner_.call(with_nice(argv));
+    }
+    return r;
+  }
+  long long nice() const { return run::job_nice(priority_, privileged_); }
+
+ private:
+  std::vector<std::string> with_nice(const std::vector<std::string>& argv) const {
+    std::vector<std::string> out = argv;
+    auto extra = run::nice_args(nice());
+    out.insert(out.begin() + 1, extra.begin(), extra.end());
+    return out;
+  }
+
+  run::SlurmClient& inner_;
+  int priority_;
+  bool privileged_ = true;
+};
 
 struct Placement {
   std::string partition, reservation;
@@ -118,10 +152,11 @@ run::PrewarmResult prewarm(const io::Document& doc, const std::vector<run::Slurm
 }
 
 void add_slurm_section(io::Json& run_section, const Placement& p, const run::PrewarmResult& pw, const run::JobIds& ids,
-                       io::Alloc& a) {
+                       long long nice, io::Alloc& a) {
   io::put(run_section, "executor", "slurm", a);
   io::Json s(rapidjson::kObjectType);
   s.AddMember("partition", io::str(p.partition, a), a);
+  s.AddMember("nice", static_cast<std::int64_t>(nice), a);
   if (!p.reservation.empty()) s.AddMember("reservation", io::str(p.reservation, a), a);
   io::Json warm(rapidjson::kObjectType), nodes(rapidjson::kArrayType);
   for (const auto& n : pw.nodes) nodes.PushBack(io::str(n, a), a);
@@ -162,8 +197,9 @@ int run_on_slurm(io::Document& doc, const model::Dag& dag, const SlurmRunOptions
 }
 
 int run_on_slurm(io::Document& doc, const model::Dag& dag, const SlurmRunOptions& options, const SlurmRunContext& context,
-                 run::SlurmClient& client, run::StopWaiter& waiter, util::Clock& clock) {
+                 run::SlurmClient& cluster, run::StopWaiter& waiter, util::Clock& clock) {
   const auto& wf = doc.workflow();
+  PrioritisedClient client(cluster, wf.priority);
   std::string partition = partition_of(options, client);
   auto nodes = run::partition_nodes(client, partition);
   if (nodes.empty()) fail(util::Exit::unavailable, "Slurm partition '{}' has no nodes (does it exist? see sinfo)", partition);
@@ -178,8 +214,9 @@ int run_on_slurm(io::Document& doc, const model::Dag& dag, const SlurmRunOptions
   if (options.prewarm && work_left) pw = prewarm(doc, demands, options, partition, client, waiter, clock, events);
   run::SlurmJournal journal(context.run_dir + "/journal.jsonl");
   run::SlurmExecutor executor(wf, dag, demands, eo, client, waiter, context.history, events, &journal, clock);
-  util::note("run {} ({} tasks) on Slurm partition {}{}; logs in {}", context.run_id, wf.tasks.size(), partition,
-             place.reservation.empty() ? "" : ", reservation " + place.reservation, eo.log_dir);
+  util::note("run {} ({} tasks) on Slurm partition {}{}{}; logs in {}", context.run_id, wf.tasks.size(), partition,
+             place.reservation.empty() ? "" : ", reservation " + place.reservation,
+             wf.priority == 0 ? "" : fmt::format(", priority {} (nice {})", wf.priority, client.nice()), eo.log_dir);
   run::RunResult result;
   if (pw.signal) {  // stopped while nodes were powering up: nothing was submitted
     result.status = "interrupted";
@@ -198,7 +235,7 @@ int run_on_slurm(io::Document& doc, const model::Dag& dag, const SlurmRunOptions
   info.capacity_source = "slurm partition " + partition;
   info.capacity = place.capacity;
   io::Json section = run::run_to_json(result, info, wf, doc.section("prediction"), doc.alloc());
-  add_slurm_section(section, place, pw, executor.job_ids(), doc.alloc());
+  add_slurm_section(section, place, pw, executor.job_ids(), client.nice(), doc.alloc());
   doc.set_section("run", std::move(section));
   if (result.status == "interrupted") return util::code(util::Exit::interrupted);
   return result.status == "succeeded" ? 0 : util::code(util::Exit::failed);

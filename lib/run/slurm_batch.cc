@@ -1,5 +1,6 @@
 #include "run/slurm_batch.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
@@ -79,6 +80,19 @@ std::string job_name(std::string_view run_id, std::string_view task_id) {
   if (name.size() > 200) name.resize(200);
   return name;
 }
+
+long long job_nice(int priority, bool privileged) {
+  long long nice = -static_cast<long long>(priority) * kNicePerPriority;
+  nice = std::clamp(nice, -kMaxNice, kMaxNice);
+  return privileged ? nice : std::max(0LL, nice);
+}
+
+std::vector<std::string> nice_args(long long nice) {
+  if (nice == 0) return {};
+  return {fmt::format("--nice={}", nice)};
+}
+
+bool nice_refused(std::string_view sbatch_error) { return sbatch_error.find("Invalid --nice value") != std::string_view::npos; }
 
 uint64_t mem_mib(double mem_bytes) {
   if (!(mem_bytes > 0)) return 0;

@@ -50,6 +50,27 @@ std::vector<std::string> sbatch_argv(const JobRequest& r);
 // id too (history's sacct import splits the name at the first dot after "wf."); at most 200 bytes.
 std::string job_name(std::string_view run_id, std::string_view task_id);
 
+// A run's standing in the Slurm queue, from the workflow's priority (higher is served first):
+// every job of the run is submitted with --nice=-(priority x kNicePerPriority). Nice moves a job's
+// priority in both priority/basic (where each job otherwise ranks one below the one submitted
+// before it: first come, first served, so one priority level is worth 100 earlier submissions)
+// and priority/multifactor (where it is subtracted from the computed priority, age and fair share
+// included), so Slurm's own ordering still breaks ties.
+// Slurm refuses a negative nice from a user who is neither root, SlurmUser nor an operator
+// ("Invalid --nice value"): then a positive priority cannot lift the jobs, and they go at nice 0.
+inline constexpr int kNicePerPriority = 100;
+// |nice| is kept under 60000: priority/basic adds -nice to a priority that starts at 2^32 - 2^16
+// in 32-bit arithmetic, so a larger lift wraps around to the bottom of the queue (seen on Slurm
+// 22.05: nice -66000 gave priority 27). Priorities beyond +-600 rank as +-600.
+inline constexpr long long kMaxNice = 60000;
+
+// The nice for a workflow priority, clamped to Slurm's range; never negative unless `privileged`.
+long long job_nice(int priority, bool privileged);
+// sbatch's word for it ("--nice=-5000"); none for 0, so an unprioritised run submits as before.
+std::vector<std::string> nice_args(long long nice);
+// Whether sbatch's stderr says a negative nice was refused for want of privilege.
+bool nice_refused(std::string_view sbatch_error);
+
 // --mem in MiB for a reservation in bytes: rounded up, 0 for none.
 uint64_t mem_mib(double mem_bytes);
 // --time in whole minutes (Slurm's granularity), rounded up, at least 1.
