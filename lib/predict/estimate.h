@@ -34,6 +34,13 @@ struct Provenance {
   std::string model;     // e.g. "loglinear(input_bytes)", "median+mad", "hint"
   size_t samples = 0;    // history rows it learned from
   std::optional<double> error;  // held-out median absolute percentage error, where measured
+  // How much the category's tasks of one run move together on this measure (0: independently,
+  // 1: as one), learned from history (fit_correlation.h); the simulator shares that part of each
+  // task's draw among the category's tasks of a simulated run. The quantiles hold the whole spread.
+  double run_correlation = 0;
+  // The correlation of this measure's draw with the task's runtime draw (normal scores), learned
+  // from history (fit_correlation.h); 1, the default, draws it at the runtime's level.
+  double with_runtime = 1;
 };
 
 struct Estimate {

@@ -9,6 +9,7 @@
 #include <fmt/ranges.h>
 
 #include "history/execution.h"
+#include "predict/fit_correlation.h"
 #include "predict/fit_robust.h"
 #include "predict/model_measure.h"
 
@@ -215,12 +216,18 @@ MeasureFit fit_measure(Measure measure, std::span<const Observation> observation
     m.samples = observations.size();
     m.error = fit.candidates[c].error;
     std::vector<double> residuals;
-    for (size_t i = 0; i < d.z.size(); ++i) residuals.push_back(d.z[i] - centres[c][i]);
+    std::vector<uint32_t> runs;
+    for (size_t i = 0; i < d.z.size(); ++i) {
+      residuals.push_back(d.z[i] - centres[c][i]);
+      runs.push_back(observations[i].run);
+    }
+    m.run_correlation = run_correlation(residuals, runs);
     m.spread = calibrated_spread(std::move(residuals), o.min_tail_scale);
     return m;
   };
   fit.chosen = finish(best);
   if (best != 0) fit.stats = finish(0);
+  for (size_t i = 0; i < d.z.size(); ++i) fit.residuals.push_back(d.z[i] - centres[best][i]);
   return fit;
 }
 

@@ -2,12 +2,17 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <random>
+#include <string_view>
+
+#include "predict/fit_correlation.h"
+#include "predict/models.h"
 
 namespace wf::predict {
 namespace {
 
-Provenance from(Source s, std::string model) { return {s, std::move(model), 0, std::nullopt}; }
+Provenance from(Source s, std::string model) { return {s, std::move(model), 0, std::nullopt, 0, 1}; }
 
 // p-th quantile (linear interpolation) of a sample; sorts a copy.
 double quantile(std::vector<double> v, double p) {
@@ -32,6 +37,51 @@ struct Rng {
   }
   double uniform() { return (static_cast<double>(next() >> 11) + 0.5) / 9007199254740992.0; }
 };
+
+// Each task's category as a small label, and whether any estimate is correlated within a run.
+struct Groups {
+  std::vector<uint32_t> of;  // per task
+  size_t count = 0;
+  bool correlated = false;
+};
+
+Groups groups_of(const model::Workflow& wf, const std::vector<Estimate>& estimates) {
+  Groups g;
+  std::map<std::string_view, uint32_t> label;
+  g.of.reserve(wf.tasks.size());
+  for (const auto& t : wf.tasks) g.of.push_back(label.emplace(category_of(t), static_cast<uint32_t>(label.size())).first->second);
+  g.count = label.size();
+  for (const auto& e : estimates)
+    for (const Provenance* p : {&e.runtime_from, &e.cpus_from, &e.mem_from, &e.io_from})
+      g.correlated = g.correlated || p->run_correlation > 0;
+  return g;
+}
+
+// The quantile levels a task's measures are drawn at, from the task's uniform `u` (Gaussian
+// copulas: every level stays uniform, so every task keeps its quantiles):
+//   - a measure correlated with the runtime by w = with_runtime < 1 gets its own normal
+//     w * own + sqrt(1 - w^2) * fresh, where own = Phi^-1(u) is the runtime's; w = 1 is the same
+//     level as the runtime (what a task gets where history says nothing);
+//   - a run correlation rho mixes in the category's shared normal for that measure and simulated
+//     run: Phi(sqrt(rho) * shared + sqrt(1 - rho) * own_m).
+// Without either, every level is u itself, drawn exactly as it was before both existed.
+struct Levels {
+  double runtime, cpus, mem, io;
+};
+
+Levels levels(double u, const Estimate& e, const double* shared, Rng& fresh) {
+  double own = 0;
+  bool own_known = false;
+  auto level = [&](const Provenance& p, size_t m) {
+    double rho = shared ? p.run_correlation : 0;
+    if (p.with_runtime >= 1 && rho <= 0) return u;
+    if (!own_known) own = normal_quantile(u), own_known = true;
+    double w = std::clamp(p.with_runtime, -1.0, 1.0);
+    double mine = w >= 1 ? own : w * own + std::sqrt(1 - w * w) * normal_quantile(fresh.uniform());
+    return normal_cdf(std::sqrt(rho) * (shared ? shared[m] : 0) + std::sqrt(1 - rho) * mine);
+  };
+  return {level(e.runtime_from, 0), level(e.cpus_from, 1), level(e.mem_from, 2), level(e.io_from, 3)};
+}
 
 // Copies of the workflow for concurrent runs: copy k's tasks are k*n .. k*n+n-1.
 struct Expanded {
@@ -116,30 +166,39 @@ Forecast forecast(const model::Workflow& wf, const model::Dag& dag, const std::v
   std::vector<SimTask> tasks(n * copies);
   std::vector<double> makespan(samples), slowdown(samples);
   std::vector<DemandPoint> sample_peaks(samples);
-  // One draw per task and sample, shared by its measures: a big input makes a task both longer
-  // and larger. Sampling once means the median run (u = 0.5).
-  auto draw = [&](Rng& rng) {
-    for (size_t k = 0; k < copies; ++k)
+  // Per task and sample, one uniform (levels() above); per category, measure and copy, one shared
+  // normal. Sampling once means the median run (u = 0.5).
+  const Groups groups = groups_of(wf, estimates);
+  const bool share = groups.correlated && samples > 1;
+  std::vector<double> shared(share ? groups.count * 4 : 0);  // per category, one per measure
+  auto draw = [&](Rng& rng, Rng& shared_rng, Rng& fresh_rng) {
+    for (size_t k = 0; k < copies; ++k) {
+      for (double& z : shared) z = normal_quantile(shared_rng.uniform());
       for (size_t i = 0; i < n; ++i) {
         const Estimate& e = estimates[i];
         double u = samples == 1 ? 0.5 : rng.uniform();
+        Levels l = samples == 1 ? Levels{u, u, u, u} : levels(u, e, share ? &shared[4 * groups.of[i]] : nullptr, fresh_rng);
         SimTask& st = tasks[k * n + i];
-        st.runtime_s = std::max(0.0, e.runtime_s.at(u));
-        st.io_bytes = std::max(0.0, e.read_bytes.at(u) + e.write_bytes.at(u));
-        st.used_cpus = e.cpus.at(u);
-        st.used_mem_bytes = e.mem_bytes.at(u);
+        st.runtime_s = std::max(0.0, e.runtime_s.at(l.runtime));
+        st.io_bytes = std::max(0.0, e.read_bytes.at(l.io) + e.write_bytes.at(l.io));
+        st.used_cpus = e.cpus.at(l.cpus);
+        st.used_mem_bytes = e.mem_bytes.at(l.mem);
         st.reserved = {e.cpus.p95, e.mem_bytes.p95};
         st.expected_s = e.runtime_s.p50;
         st.priority = wf.tasks[i].priority;
         st.release_s = static_cast<double>(k) * options.stagger_s;
       }
+    }
   };
   // Pass 1 simulates every sample and keeps its schedule; the timeline's instants depend on the
   // longest makespan, known only then. Pass 2 replays the same draws (same seed) into profiles.
   std::vector<std::vector<float>> times(samples);
-  Rng rng{options.seed};
+  // Three streams: the tasks' uniforms, the shared normals, the measures' fresh normals, so that
+  // what independent, same-level estimates draw never depends on the other two.
+  const uint64_t shared_seed = options.seed ^ 0x6a09e667f3bcc909ull, fresh_seed = options.seed ^ 0xbb67ae8584caa73bull;
+  Rng rng{options.seed}, shared_rng{shared_seed}, fresh_rng{fresh_seed};
   for (size_t s = 0; s < samples; ++s) {
-    draw(rng);
+    draw(rng, shared_rng, fresh_rng);
     SimResult r = simulate(*run_dag, tasks, options.capacity);
     makespan[s] = r.makespan_s;
     slowdown[s] = r.slowdown_s;
@@ -154,9 +213,11 @@ Forecast forecast(const model::Workflow& wf, const model::Dag& dag, const std::v
   f.step_s = horizon > 0 ? horizon / static_cast<double>(points) : 0;
   std::vector<std::vector<DemandPoint>> grid(samples, std::vector<DemandPoint>(points));
   rng = Rng{options.seed};
+  shared_rng = Rng{shared_seed};
+  fresh_rng = Rng{fresh_seed};
   SimResult replay;
   for (size_t s = 0; s < samples; ++s) {
-    draw(rng);
+    draw(rng, shared_rng, fresh_rng);
     replay.start.resize(tasks.size());
     replay.end.resize(tasks.size());
     for (size_t i = 0; i < tasks.size(); ++i) {

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "io/builder.h"
 #include "model/units.h"
 #include "predict/forecast.h"
 
@@ -15,99 +16,175 @@ using io::Json;
 
 double round3(double v) { return std::abs(v) >= 1e6 ? std::round(v) : std::round(v * 1000) / 1000; }
 
-Json quantiles_json(const Quantiles& q, io::Alloc& a) {
-  Json o(rapidjson::kObjectType);
-  o.AddMember("p50", io::number(round3(q.p50)), a);
-  o.AddMember("p90", io::number(round3(q.p90)), a);
-  o.AddMember("p95", io::number(round3(q.p95)), a);
-  o.AddMember("p99", io::number(round3(q.p99)), a);
-  return o;
+// Built value by value at exact sizes (io::Builder): on a million tasks, AddMember's 16-member
+// first blocks held most of wf-predict's memory (5 of its 7 GB).
+void quantiles_json(io::Builder& b, const Quantiles& q) {
+  b.begin_object();
+  b.key("p50");
+  b.number(round3(q.p50));
+  b.key("p90");
+  b.number(round3(q.p90));
+  b.key("p95");
+  b.number(round3(q.p95));
+  b.key("p99");
+  b.number(round3(q.p99));
+  b.end_object();
 }
 
-Json band_json(const Band& b, io::Alloc& a) {
-  Json o(rapidjson::kObjectType);
-  o.AddMember("p50", io::number(round3(b.p50)), a);
-  o.AddMember("p95", io::number(round3(b.p95)), a);
-  return o;
+void band_json(io::Builder& b, const Band& band) {
+  b.begin_object();
+  b.key("p50");
+  b.number(round3(band.p50));
+  b.key("p95");
+  b.number(round3(band.p95));
+  b.end_object();
 }
 
-Json provenance_json(const Provenance& p, io::Alloc& a) {
-  Json o(rapidjson::kObjectType);
-  o.AddMember("source", io::str(to_string(p.source), a), a);
-  o.AddMember("model", io::str(p.model, a), a);
-  o.AddMember("samples", static_cast<uint64_t>(p.samples), a);
-  if (p.error) o.AddMember("error", io::number(round3(*p.error)), a);
-  return o;
+void provenance_json(io::Builder& b, const Provenance& p) {
+  b.begin_object();
+  b.key("source");
+  b.string(to_string(p.source));
+  b.key("model");
+  b.string(p.model);
+  b.key("samples");
+  b.uint(p.samples);
+  if (p.error) {
+    b.key("error");
+    b.number(round3(*p.error));
+  }
+  if (p.run_correlation > 0) {
+    b.key("run_correlation");
+    b.number(round3(p.run_correlation));
+  }
+  if (p.with_runtime < 1) {
+    b.key("with_runtime");
+    b.number(round3(p.with_runtime));
+  }
+  b.end_object();
+}
+
+// A capacity: its number, or "unlimited".
+void capacity_json(io::Builder& b, const std::optional<double>& v) {
+  if (v) b.number(*v);
+  else b.string("unlimited");
+}
+
+void peaks_json(io::Builder& b, const Forecast& f) {
+  b.begin_object();
+  b.key("tasks");
+  band_json(b, f.peak_tasks);
+  b.key("reserved_cpus");
+  band_json(b, f.peak_reserved_cpus);
+  b.key("reserved_mem_bytes");
+  band_json(b, f.peak_reserved_mem_bytes);
+  b.key("used_cpus");
+  band_json(b, f.peak_used_cpus);
+  b.key("used_mem_bytes");
+  band_json(b, f.peak_used_mem_bytes);
+  b.key("io_bytes_per_s");
+  band_json(b, f.peak_io_bytes_per_s);
+  b.end_object();
+}
+
+void timeline_json(io::Builder& b, const Forecast& f) {
+  b.begin_object();
+  b.key("step_s");
+  b.number(round3(f.step_s));
+  b.key("note");
+  b.string("each point is the maximum over its step; p50/p95 across samples");
+  b.key("points");
+  b.begin_array();
+  for (const auto& p : f.timeline) {
+    b.begin_object();
+    b.key("t_s");
+    b.number(round3(p.t_s));
+    b.key("tasks");
+    band_json(b, p.tasks);
+    b.key("reserved_cpus");
+    band_json(b, p.reserved_cpus);
+    b.key("reserved_mem_bytes");
+    band_json(b, p.reserved_mem_bytes);
+    b.key("used_cpus");
+    band_json(b, p.used_cpus);
+    b.key("used_mem_bytes");
+    band_json(b, p.used_mem_bytes);
+    b.key("io_bytes_per_s");
+    band_json(b, p.io_bytes_per_s);
+    b.end_object();
+  }
+  b.end_array();
+  b.end_object();
+}
+
+void task_json(io::Builder& b, const model::Task& task, const Estimate& e) {
+  b.begin_object();
+  b.key("id");
+  b.string(task.id);
+  b.key("category");
+  b.string(task.category);
+  b.key("runtime_s");
+  quantiles_json(b, e.runtime_s);
+  b.key("cpus");
+  quantiles_json(b, e.cpus);
+  b.key("mem_bytes");
+  quantiles_json(b, e.mem_bytes);
+  b.key("read_bytes");
+  quantiles_json(b, e.read_bytes);
+  b.key("write_bytes");
+  quantiles_json(b, e.write_bytes);
+  b.key("provenance");
+  b.begin_object();
+  b.key("runtime");
+  provenance_json(b, e.runtime_from);
+  b.key("cpus");
+  provenance_json(b, e.cpus_from);
+  b.key("mem");
+  provenance_json(b, e.mem_from);
+  b.key("io");
+  provenance_json(b, e.io_from);
+  b.end_object();
+  b.end_object();
 }
 
 }  // namespace
 
 Json prediction_to_json(const Forecast& f, const model::Workflow& wf, const std::vector<Estimate>& estimates, io::Alloc& a) {
-  Json o(rapidjson::kObjectType);
-  const auto& opt = f.options;
-  o.AddMember("seed", opt.seed, a);
-  o.AddMember("samples", static_cast<uint64_t>(opt.samples), a);
-  o.AddMember("concurrency", static_cast<uint64_t>(opt.concurrency), a);
-  o.AddMember("stagger_s", io::number(opt.stagger_s), a);
-  Json cap(rapidjson::kObjectType);
-  if (opt.capacity.cpus) cap.AddMember("cpus", io::number(*opt.capacity.cpus), a);
-  else cap.AddMember("cpus", "unlimited", a);
-  if (opt.capacity.mem_bytes) cap.AddMember("mem_bytes", io::number(*opt.capacity.mem_bytes), a);
-  else cap.AddMember("mem_bytes", "unlimited", a);
-  if (opt.capacity.io_bytes_per_s) cap.AddMember("io_bytes_per_s", io::number(*opt.capacity.io_bytes_per_s), a);
-  else cap.AddMember("io_bytes_per_s", "unlimited", a);
-  o.AddMember("capacity", cap, a);
-
-  o.AddMember("makespan_s", band_json(f.makespan_s, a), a);
-  Json peaks(rapidjson::kObjectType);
-  peaks.AddMember("tasks", band_json(f.peak_tasks, a), a);
-  peaks.AddMember("reserved_cpus", band_json(f.peak_reserved_cpus, a), a);
-  peaks.AddMember("reserved_mem_bytes", band_json(f.peak_reserved_mem_bytes, a), a);
-  peaks.AddMember("used_cpus", band_json(f.peak_used_cpus, a), a);
-  peaks.AddMember("used_mem_bytes", band_json(f.peak_used_mem_bytes, a), a);
-  peaks.AddMember("io_bytes_per_s", band_json(f.peak_io_bytes_per_s, a), a);
-  o.AddMember("peaks", peaks, a);
-  if (opt.capacity.io_bytes_per_s) o.AddMember("contention_delay_s", band_json(f.slowdown_s, a), a);
-
-  Json timeline(rapidjson::kObjectType), points(rapidjson::kArrayType);
-  timeline.AddMember("step_s", io::number(round3(f.step_s)), a);
-  timeline.AddMember("note", "each point is the maximum over its step; p50/p95 across samples", a);
-  for (const auto& p : f.timeline) {
-    Json pt(rapidjson::kObjectType);
-    pt.AddMember("t_s", io::number(round3(p.t_s)), a);
-    pt.AddMember("tasks", band_json(p.tasks, a), a);
-    pt.AddMember("reserved_cpus", band_json(p.reserved_cpus, a), a);
-    pt.AddMember("reserved_mem_bytes", band_json(p.reserved_mem_bytes, a), a);
-    pt.AddMember("used_cpus", band_json(p.used_cpus, a), a);
-    pt.AddMember("used_mem_bytes", band_json(p.used_mem_bytes, a), a);
-    pt.AddMember("io_bytes_per_s", band_json(p.io_bytes_per_s, a), a);
-    points.PushBack(pt, a);
-  }
-  timeline.AddMember("points", points, a);
-  o.AddMember("timeline", timeline, a);
-
-  Json tasks(rapidjson::kArrayType);
-  tasks.Reserve(static_cast<rapidjson::SizeType>(estimates.size()), a);
-  for (size_t i = 0; i < estimates.size(); ++i) {
-    const Estimate& e = estimates[i];
-    Json t(rapidjson::kObjectType);
-    t.AddMember("id", io::str(wf.tasks[i].id, a), a);
-    t.AddMember("category", io::str(wf.tasks[i].category, a), a);
-    t.AddMember("runtime_s", quantiles_json(e.runtime_s, a), a);
-    t.AddMember("cpus", quantiles_json(e.cpus, a), a);
-    t.AddMember("mem_bytes", quantiles_json(e.mem_bytes, a), a);
-    t.AddMember("read_bytes", quantiles_json(e.read_bytes, a), a);
-    t.AddMember("write_bytes", quantiles_json(e.write_bytes, a), a);
-    Json prov(rapidjson::kObjectType);
-    prov.AddMember("runtime", provenance_json(e.runtime_from, a), a);
-    prov.AddMember("cpus", provenance_json(e.cpus_from, a), a);
-    prov.AddMember("mem", provenance_json(e.mem_from, a), a);
-    prov.AddMember("io", provenance_json(e.io_from, a), a);
-    t.AddMember("provenance", prov, a);
-    tasks.PushBack(t, a);
-  }
-  o.AddMember("tasks", tasks, a);
-  return o;
+  return io::build(a, [&](io::Builder& b) {
+    const auto& opt = f.options;
+    b.begin_object();
+    b.key("seed");
+    b.uint(opt.seed);
+    b.key("samples");
+    b.uint(opt.samples);
+    b.key("concurrency");
+    b.uint(opt.concurrency);
+    b.key("stagger_s");
+    b.number(opt.stagger_s);
+    b.key("capacity");
+    b.begin_object();
+    b.key("cpus");
+    capacity_json(b, opt.capacity.cpus);
+    b.key("mem_bytes");
+    capacity_json(b, opt.capacity.mem_bytes);
+    b.key("io_bytes_per_s");
+    capacity_json(b, opt.capacity.io_bytes_per_s);
+    b.end_object();
+    b.key("makespan_s");
+    band_json(b, f.makespan_s);
+    b.key("peaks");
+    peaks_json(b, f);
+    if (opt.capacity.io_bytes_per_s) {
+      b.key("contention_delay_s");
+      band_json(b, f.slowdown_s);
+    }
+    b.key("timeline");
+    timeline_json(b, f);
+    b.key("tasks");
+    b.begin_array();
+    for (size_t i = 0; i < estimates.size(); ++i) task_json(b, wf.tasks[i], estimates[i]);
+    b.end_array();
+    b.end_object();
+  });
 }
 
 std::vector<Estimate> estimates_from_json(const Json& prediction, const model::Workflow& wf) {
@@ -136,7 +213,19 @@ std::vector<Estimate> estimates_from_json(const Json& prediction, const model::W
       quantiles(t, "mem_bytes", e.mem_bytes);
       quantiles(t, "read_bytes", e.read_bytes);
       quantiles(t, "write_bytes", e.write_bytes);
-      e.runtime_from = e.cpus_from = e.mem_from = e.io_from = {Source::model, "from the prediction section", 0, std::nullopt};
+      e.runtime_from = e.cpus_from = e.mem_from = e.io_from = {Source::model, "from the prediction section", 0, std::nullopt, 0, 1};
+      if (const Json* prov = io::get(t, "provenance")) {
+        auto correlation = [&](const char* key, Provenance& p) {
+          if (const Json* m = io::get(*prov, key)) {
+            p.run_correlation = io::get_number(*m, "run_correlation").value_or(0);
+            p.with_runtime = io::get_number(*m, "with_runtime").value_or(1);
+          }
+        };
+        correlation("runtime", e.runtime_from);
+        correlation("cpus", e.cpus_from);
+        correlation("mem", e.mem_from);
+        correlation("io", e.io_from);
+      }
     }
     out.push_back(e);
   }

@@ -82,7 +82,7 @@ std::optional<Quantiles> MeasureFit::evaluate(const Features& x, Provenance& fro
     q.p95 = std::max(q.p95, *lower_bound);
     q.p99 = std::max(q.p99, q.p95);
   }
-  from = Provenance{model->source, model->name + why, model->samples, model->error};
+  from = Provenance{model->source, model->name + why, model->samples, model->error, model->run_correlation, with_runtime};
   return q;
 }
 

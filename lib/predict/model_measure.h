@@ -18,6 +18,7 @@
 // i mod folds.
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
@@ -60,6 +61,7 @@ struct PredictorOptions {
 struct Observation {
   double value = 0;  // >= 0
   const Features* features = nullptr;
+  uint32_t run = 0;  // the run it came from, as a label (equal within a run)
 };
 
 // The centre in log space: intercept + Σ slope_j · slog1p(x_j); for a linear model
@@ -77,6 +79,7 @@ struct MeasureModel {
   Spread spread;
   size_t samples = 0;
   std::optional<double> error;  // held-out median absolute percentage error (0.1 = 10%)
+  double run_correlation = 0;   // of the held-out residuals within a run (fit_correlation.h)
 
   // nullopt when `x` lacks one of the model's features.
   std::optional<double> centre(const Features& x) const;
@@ -99,6 +102,10 @@ struct MeasureFit {
   std::optional<MeasureModel> stats;   // feature-free, for tasks lacking the chosen model's features
   std::vector<Candidate> candidates;   // every model compared, in the order tried
   std::optional<double> lower_bound;   // p95 and p99 never go below it (the largest OOM-killed peak)
+  double with_runtime = 1;             // correlation with the runtime's draw (set by fit_category)
+  // The chosen model's held-out residuals, aligned with the observations; fit_category pairs them
+  // across measures, then drops them.
+  std::vector<double> residuals;
 
   // nullopt without a sample; otherwise the quantiles at `x`, and where they came from in `from`.
   std::optional<Quantiles> evaluate(const Features& x, Provenance& from) const;

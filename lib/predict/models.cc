@@ -42,10 +42,10 @@ Quantiles estimate_measure(const MeasureFit& fit, const model::Task& task, const
   Quantiles q;
   if (auto hint = hint_of(task, fit.measure)) {
     q = from_hint(fit.measure, *hint);
-    from = Provenance{Source::hints, "hint", 0, std::nullopt};
+    from = Provenance{Source::hints, "hint", 0, std::nullopt, 0, 1};
   } else {
     q = fallback(fit.measure);
-    from = Provenance{Source::fallback, "default", 0, std::nullopt};
+    from = Provenance{Source::fallback, "default", 0, std::nullopt, 0, 1};
   }
   if (fit.lower_bound) {
     q.p95 = std::max(q.p95, *fit.lower_bound);
@@ -60,6 +60,8 @@ Provenance io_provenance(const Provenance& read, const Provenance& write) {
   p.model = fmt::format("read {}; write {}", read.model, write.model);
   p.samples = std::min(read.samples, write.samples);
   if (read.error && write.error) p.error = std::max(*read.error, *write.error);
+  p.run_correlation = std::max(read.run_correlation, write.run_correlation);
+  p.with_runtime = (read.with_runtime + write.with_runtime) / 2;
   return p;
 }
 
