@@ -96,7 +96,8 @@ class Ledger {
   bool holds(std::string_view provider, std::string_view provider_id, std::string_view key);
 
   // Claims rows for release, in one transaction: those live and not being released, and those
-  // whose claim is older than stale_claim_s (a reaper that died). Rows claimed by a live reaper,
+  // whose claim is older than stale_claim_s or whose holder is known to be gone
+  // (claim_holder_gone: a reaper on this machine that died). Rows claimed by a live reaper,
   // released rows and unknown ids are left out. Returns the claimed rows, by id.
   std::vector<Claimed> claim(std::span<const std::string> ids, std::string_view claim_id, double stale_claim_s);
   // releasing -> released / failed, only while the claim is still ours; false when it is not.

@@ -1,5 +1,6 @@
 // Ledger reads, and the reaper's side: claims, release outcomes, orphans.
 #include "provider/ledger_impl.h"
+#include "provider/provision_claim.h"
 
 namespace wf::provider {
 
@@ -103,7 +104,8 @@ std::vector<Claimed> Ledger::claim(std::span<const std::string> ids, std::string
       Resource r = read_resource(row);
       row.reset();
       if (r.state == State::released) continue;
-      bool stale = r.state == State::releasing && r.claimed_s && *r.claimed_s + stale_claim_s < now;
+      bool stale = r.state == State::releasing &&
+                   ((r.claimed_s && *r.claimed_s + stale_claim_s < now) || claim_holder_gone(r.claim));
       if (r.state == State::releasing && !stale) continue;
       take.reset();
       take.bind(1, claim_id).bind(2, now).bind(3, id);

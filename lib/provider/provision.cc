@@ -58,11 +58,6 @@ Resource create_one(Ledger& ledger, Provider& provider, const ResourceRequest& r
 
 }  // namespace
 
-std::string new_claim_id() {
-  static thread_local std::random_device device;
-  return fmt::format("claim-{}-{:08x}", getpid(), device());
-}
-
 std::vector<Resource> create_resources(Ledger& ledger, Provider& provider, std::span<const ResourceRequest> requests,
                                        const ProvisionOptions& options) {
   std::vector<Intent> intents;

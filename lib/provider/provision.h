@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "provider/ledger.h"
+#include "provider/provision_claim.h"  // new_claim_id
 #include "provider/provider.h"
 
 namespace wf::provider {
@@ -63,8 +64,5 @@ Release release_claimed(Ledger& ledger, Provider& provider, const Claimed& claim
 // Claims and releases one resource now (the lease API's release, all_or_nothing's undo). A row that
 // is already released gives already_gone; one claimed by a live reaper gives exit 75; an unknown id 66.
 Release release_resource(Ledger& ledger, Provider& provider, std::string_view id);
-
-// A fresh claim id: "claim-" + pid + random hex, unique per release attempt.
-std::string new_claim_id();
 
 }  // namespace wf::provider
