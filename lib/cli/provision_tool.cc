@@ -1,5 +1,6 @@
 // wf-provision: the cheapest capacity that covers the forecast, created before the run and
 // recorded in the ledger so that wf-reap can always give it back.
+#include <cmath>
 #include <random>
 
 #include "analyze/validate.h"
@@ -8,6 +9,7 @@
 #include "cli/stages.h"
 #include "cli/run_id.h"
 #include "cli/tool.h"
+#include "io/tree.h"
 #include "model/units.h"
 #include "provider/local_provider.h"
 #include "provider/paths.h"
@@ -26,6 +28,7 @@ struct ProvisionToolOptions {
   std::vector<std::string> params;
   PlanRequest request;
   bool plan_only = false;
+  bool show_pool = false;
   std::string ledger, scratch_root, run_id;
   std::string ttl, wait, aging, deadline;
   std::optional<int> priority;
@@ -58,8 +61,94 @@ std::vector<provider::ResourceRequest> cloud_requests(const io::Json& cloud, dou
   return out;
 }
 
+io::Json capacity_json(const provider::Capacity& c, io::Alloc& a) {
+  io::Json o(rapidjson::kObjectType);
+  o.AddMember("cpus", io::number(c.cpus), a);
+  o.AddMember("mem_bytes", io::number(c.mem_bytes), a);
+  o.AddMember("disk_bytes", io::number(c.disk_bytes), a);
+  return o;
+}
+
+// --pool: the local pool as every wf process on the host sees it — what it holds, and the
+// requests waiting for it in the order they will be served (aged priority, then age, then id).
+io::JsonDoc pool_json(provider::LocalPool& pool) {
+  io::JsonDoc doc(rapidjson::kObjectType);
+  io::Alloc& a = doc.GetAllocator();
+  double now = pool.ledger().clock().wall();
+  provider::PoolStatus status = pool.status();
+  doc.AddMember("ledger", io::str(pool.ledger().path(), a), a);
+  doc.AddMember("capacity", capacity_json(status.capacity, a), a);
+  doc.AddMember("used", capacity_json(status.used, a), a);
+  io::Json leases(rapidjson::kArrayType);
+  for (const auto& l : pool.leases()) {
+    if (l.expires_s <= now) continue;
+    io::Json o(rapidjson::kObjectType);
+    o.AddMember("id", io::str(l.id, a), a);
+    o.AddMember("run_id", io::str(l.run_id, a), a);
+    o.AddMember("cpus", io::number(l.cpus), a);
+    o.AddMember("mem_bytes", io::number(static_cast<double>(l.mem_bytes)), a);
+    o.AddMember("disk_bytes", io::number(static_cast<double>(l.disk_bytes)), a);
+    o.AddMember("priority", l.priority, a);
+    o.AddMember("expires_s", io::number(l.expires_s), a);
+    leases.PushBack(o, a);
+  }
+  doc.AddMember("leases", leases, a);
+  io::Json waiting(rapidjson::kArrayType);
+  for (const auto& w : pool.queue()) {
+    auto row = pool.ledger().get(w.id);
+    io::Json o(rapidjson::kObjectType);
+    o.AddMember("id", io::str(w.id, a), a);
+    o.AddMember("run_id", io::str(row ? row->run_id : "", a), a);
+    o.AddMember("priority", w.priority, a);
+    o.AddMember("effective_priority", w.effective_priority, a);
+    o.AddMember("waited_s", io::number(std::round(std::max(0.0, now - w.since_s) * 1000) / 1000), a);
+    o.AddMember("aging_s", io::number(w.aging_s), a);
+    o.AddMember("cpus", io::number(w.cpus), a);
+    o.AddMember("mem_bytes", io::number(static_cast<double>(w.mem_bytes)), a);
+    o.AddMember("disk_bytes", io::number(static_cast<double>(w.disk_bytes)), a);
+    waiting.PushBack(o, a);
+  }
+  doc.AddMember("waiting", waiting, a);
+  return doc;
+}
+
+std::string pool_table(const io::Json& pool) {
+  auto num = [](const io::Json& o, const char* key) { return io::get_number(o, key).value_or(0); };
+  auto str = [](const io::Json& o, const char* key) { return std::string(io::get_string(o, key).value_or("")); };
+  const io::Json& cap = *io::get(pool, "capacity");
+  const io::Json& used = *io::get(pool, "used");
+  std::string out = fmt::format("pool: {} of {} cpus, {} of {} memory held\n", util::format_number(num(used, "cpus")),
+                                util::format_number(num(cap, "cpus")), model::format_bytes(num(used, "mem_bytes")),
+                                model::format_bytes(num(cap, "mem_bytes")));
+  out += fmt::format("{:<20}  {:>6}  {:>9}  {:>8}  {}\n", "LEASE", "CPUS", "MEMORY", "PRIORITY", "RUN");
+  for (const auto& l : io::get(pool, "leases")->GetArray())
+    out += fmt::format("{:<20}  {:>6}  {:>9}  {:>8}  {}\n", str(l, "id"), util::format_number(num(l, "cpus")),
+                       model::format_bytes(num(l, "mem_bytes")), num(l, "priority"), str(l, "run_id"));
+  out += fmt::format("\nwaiting, in the order they will be served:\n{:<20}  {:>6}  {:>9}  {:>8}  {:>9}  {:>8}  {}\n", "REQUEST",
+                     "CPUS", "MEMORY", "PRIORITY", "EFFECTIVE", "WAITED", "RUN");
+  for (const auto& w : io::get(pool, "waiting")->GetArray())
+    out += fmt::format("{:<20}  {:>6}  {:>9}  {:>8}  {:>9}  {:>8}  {}\n", str(w, "id"), util::format_number(num(w, "cpus")),
+                       model::format_bytes(num(w, "mem_bytes")), num(w, "priority"), num(w, "effective_priority"),
+                       model::format_duration(num(w, "waited_s")), str(w, "run_id"));
+  return out;
+}
+
+int show_pool(const ProvisionToolOptions& o, const Output& out) {
+  std::string ledger_path = provider::resolve_ledger_path(o.ledger.empty() ? std::nullopt : std::optional(o.ledger));
+  provider::Ledger ledger = provider::Ledger::open(ledger_path);
+  provider::ProviderConfig config;
+  config.pool.scratch_root =
+      provider::resolve_scratch_root(o.scratch_root.empty() ? std::nullopt : std::optional(o.scratch_root), ledger_path);
+  provider::Providers providers(ledger, config);
+  io::JsonDoc pool = pool_json(providers.pool());
+  if (o.common.format == "table") out.write(o.common.output, pool_table(pool));
+  else out.write(o.common.output, o.common.format == "yaml" ? io::to_yaml(pool) : io::to_json(pool));
+  return 0;
+}
+
 int run_provision(ProvisionToolOptions& o, const Output& out) {
   util::set_quiet(o.common.quiet);
+  if (o.show_pool) return show_pool(o, out);
   auto doc = io::Document::load(o.common.input);
   apply_params(doc, o.params);
   model::Dag dag = analyze::checked_dag(doc);
@@ -156,6 +245,8 @@ int provision_main(int argc, const char* const* argv, const Output& out) {
   add_common(app, o.common, {"json", "yaml", "table"});
   add_param_option(app, o.params);
   app.add_flag("--plan", o.plan_only, "plan only: change nothing, write the plan (ad-hoc capacity planning)");
+  app.add_flag("--pool", o.show_pool,
+               "show the local pool: its leases, and the requests waiting in the order they will be served; change nothing");
   app.add_option("--provider", o.request.provider, "local, or exec:PROGRAM (a wf-provider/1 plugin)")->capture_default_str();
   app.add_option("--catalog", o.request.catalogs, "price catalog (CSV as in aws-ec2.csv, or YAML); repeatable")->type_name("FILE");
   app.add_option("--region", o.request.regions, "allowed region; repeatable (default: every region of the catalogs)");

@@ -55,6 +55,14 @@ start_waiter aged --aging 2s
 start_waiter still --aging 0
 sleep 2.5
 start_waiter one
+# The queue as the pool ranks it: the aged run has made up a level (effective 1) and is older.
+"$WF_BIN/wf-provision" --pool >"$T/pool.json" || fail "wf-provision --pool exited $?"
+assert_eq "$(jq -r '[.waiting[] | .run_id | split("-")[0]] | join(" ")' "$T/pool.json")" "aged one still" "the queue's order"
+assert_eq "$(jq -r '[.waiting[] | .effective_priority >= 1] | map(tostring) | join(" ")' "$T/pool.json")" "true true false" \
+  "effective priorities at least 1"
+assert_eq "$(jq -r '[.waiting[] | .aging_s | tostring] | join(" ")' "$T/pool.json")" "2 300 0" "the waiters' aging"
+assert_eq "$(jq -r '.leases[0].run_id | split("-")[0]' "$T/pool.json")" holder "the lease held"
+"$WF_BIN/wf-provision" --pool --format table | grep -q "^waiting, in the order they will be served" || fail "no queue in the table"
 "$WF_BIN/wf-reap" -q "$T/holder.prov.json" >/dev/null || fail "reaping the holder exited $?"
 for name in aged still one; do
   wait_for_file "$T/$name.rc" 60
