@@ -129,11 +129,16 @@ struct Totals {
 // The workflow-level forecast against truth (traces.md): truth is the unlimited-capacity schedule
 // fed with the recorded per-task values; the forecast is the same schedule fed with the predicted
 // distributions (200 samples). Compared: peak concurrent tasks, peak cores used, peak memory.
+// `independent` is the same forecast as the simulator drew it before correlations were learned:
+// run correlations 0 (each task on its own) and every measure at the runtime's level.
 struct PeakRow {
   std::string family;
   double truth[3] = {0, 0, 0}, p50[3] = {0, 0, 0}, p95[3] = {0, 0, 0};
+  double indep_p50[3] = {0, 0, 0}, indep_p95[3] = {0, 0, 0};
 };
 std::vector<PeakRow> g_peaks;
+// The run correlations learned for the target's three largest categories (fit_correlation.h).
+std::vector<std::string> g_correlations;
 
 void peak_compare(const std::string& family, const model::Workflow& wf, const std::vector<Estimate>& est) {
   model::Dag dag(wf);
@@ -145,7 +150,17 @@ void peak_compare(const std::string& family, const model::Workflow& wf, const st
   ForecastOptions many;
   many.samples = 200;
   auto f = forecast(wf, dag, est, many);
+  std::vector<Estimate> independent = est;
+  for (auto& e : independent)
+    for (Provenance* p : {&e.runtime_from, &e.cpus_from, &e.mem_from, &e.io_from}) p->run_correlation = 0, p->with_runtime = 1;
+  auto g = forecast(wf, dag, independent, many);
   PeakRow row{family};
+  row.indep_p50[0] = g.peak_tasks.p50;
+  row.indep_p50[1] = g.peak_used_cpus.p50;
+  row.indep_p50[2] = g.peak_used_mem_bytes.p50;
+  row.indep_p95[0] = g.peak_tasks.p95;
+  row.indep_p95[1] = g.peak_used_cpus.p95;
+  row.indep_p95[2] = g.peak_used_mem_bytes.p95;
   row.truth[0] = truth.peak_tasks.p50;
   row.truth[1] = truth.peak_used_cpus.p50;
   row.truth[2] = truth.peak_used_mem_bytes.p50;
@@ -158,9 +173,10 @@ void peak_compare(const std::string& family, const model::Workflow& wf, const st
   g_peaks.push_back(row);
 }
 
-void print_peaks() {
-  fmt::print("\n### Workflow peaks (unlimited capacity): forecast p50 error and p95 >= truth\n\n"
-             "| family | tasks: truth / p50 / p95 | cores: truth / p50 / p95 | memory GB: truth / p50 / p95 |\n|---|---|---|---|\n");
+void print_peak_table(bool independent) {
+  fmt::print("\n### Workflow peaks (unlimited capacity), {}: forecast p50 error and p95 >= truth\n\n"
+             "| family | tasks: truth / p50 / p95 | cores: truth / p50 / p95 | memory GB: truth / p50 / p95 |\n|---|---|---|---|\n",
+             independent ? "before: tasks independent, measures at one level" : "after: correlations learned from history");
   const char* names[3] = {"tasks", "cores", "memory"};
   std::vector<double> errors[3];
   size_t covered[3] = {0, 0, 0}, n[3] = {0, 0, 0};
@@ -168,14 +184,15 @@ void print_peaks() {
     std::string cells[3];
     for (int k = 0; k < 3; ++k) {
       double scale = k == 2 ? 1e9 : 1;
+      double p50 = independent ? r.indep_p50[k] : r.p50[k], p95 = independent ? r.indep_p95[k] : r.p95[k];
       if (r.truth[k] <= 0) {
         cells[k] = "–";
         continue;
       }
-      cells[k] = fmt::format("{:.4g} / {:.4g} / {:.4g}", r.truth[k] / scale, r.p50[k] / scale, r.p95[k] / scale);
-      errors[k].push_back(std::fabs(r.p50[k] - r.truth[k]) / r.truth[k]);
+      cells[k] = fmt::format("{:.4g} / {:.4g} / {:.4g}", r.truth[k] / scale, p50 / scale, p95 / scale);
+      errors[k].push_back(std::fabs(p50 - r.truth[k]) / r.truth[k]);
       ++n[k];
-      if (r.p95[k] >= r.truth[k] * (1 - 1e-9)) ++covered[k];
+      if (p95 >= r.truth[k] * (1 - 1e-9)) ++covered[k];
     }
     fmt::print("| {} | {} | {} | {} |\n", r.family, cells[0], cells[1], cells[2]);
   }
@@ -183,6 +200,33 @@ void print_peaks() {
     if (n[k])
       fmt::print("{}: median error of the p50 peak {}, p95 peak >= truth in {}/{} families\n", names[k], pct(median_of(errors[k])),
                  covered[k], n[k]);
+}
+
+void print_peaks() {
+  fmt::print("\n### Correlations learned for the target's largest categories: within a run (runtime / cpus / memory), and cpus with runtime\n\n"
+             "| family | category (tasks): run correlation of runtime / cpus / memory; cpus with runtime |\n|---|---|\n");
+  for (const auto& line : g_correlations) fmt::print("{}\n", line);
+  print_peak_table(true);
+  print_peak_table(false);
+}
+
+void note_correlations(const std::string& family, const model::Workflow& wf, Predictor& p) {
+  std::map<std::string, size_t> count;
+  for (const auto& t : wf.tasks) ++count[category_of(t)];
+  std::vector<std::pair<size_t, std::string>> by_size;
+  for (const auto& [c, k] : count) by_size.push_back({k, c});
+  std::sort(by_size.begin(), by_size.end(), [](const auto& a, const auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; });
+  std::string cells;
+  for (size_t i = 0; i < std::min<size_t>(3, by_size.size()); ++i) {
+    const CategoryFit& f = p.fit(by_size[i].second);
+    auto rho = [&](Measure m) {
+      const auto& chosen = f.at(m).chosen;
+      return chosen ? fmt::format("{:.2f}", chosen->run_correlation) : std::string("–");
+    };
+    cells += fmt::format("{}{} ({}): {} / {} / {}; {:.2f}", cells.empty() ? "" : "; ", by_size[i].second, by_size[i].first,
+                         rho(Measure::runtime_s), rho(Measure::cpus), rho(Measure::mem_bytes), f.at(Measure::cpus).with_runtime);
+  }
+  g_correlations.push_back(fmt::format("| {} | {} |", family, cells));
 }
 
 // Train on everything but the target's size; predict the target.
@@ -207,6 +251,7 @@ void run_family(const std::string& family, const std::vector<Instance>& inst, To
   auto est = estimate_all(p, target->wf);
   auto est_base = estimate_all(base, target->wf);
   peak_compare(family, target->wf, est);
+  note_correlations(family, target->wf, p);
   Score rt = score(target->wf, est, est_base, runtime_of, runtime_q);
   Score mem = score(target->wf, est, est_base, mem_of, mem_q);
   std::map<std::string, size_t> sources;
