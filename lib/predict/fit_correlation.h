@@ -12,6 +12,7 @@
 // The estimator is the one-way ANOVA one: sigma_b^2 = (MSB - MSW) / n0, rho = sigma_b^2 /
 // (sigma_b^2 + MSW), clamped to [0, 1]. It needs at least two runs and a run with two or more
 // samples; otherwise the split is unknown and 0 is returned (independent draws, as without it).
+// fit_measure asks for it from PredictorOptions::min_model_samples observations on.
 #include <cstddef>
 #include <cstdint>
 #include <optional>

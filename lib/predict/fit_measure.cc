@@ -221,7 +221,9 @@ MeasureFit fit_measure(Measure measure, std::span<const Observation> observation
       residuals.push_back(d.z[i] - centres[c][i]);
       runs.push_back(observations[i].run);
     }
-    m.run_correlation = run_correlation(residuals, runs);
+    // Below min_model_samples an intraclass correlation is mostly noise (7 rows of 4 runs can
+    // read 0.8): independent draws, as without history of runs.
+    if (observations.size() >= o.min_model_samples) m.run_correlation = run_correlation(residuals, runs);
     m.spread = calibrated_spread(std::move(residuals), o.min_tail_scale);
     return m;
   };
