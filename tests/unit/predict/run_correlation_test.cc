@@ -147,3 +147,31 @@ TEST_CASE("a category whose long tasks idle learns that cpus fall as runtime gro
   CHECK(fit.at(Measure::runtime_s).with_runtime == 1);
   CHECK(fit.at(Measure::cpus).residuals.empty());  // consumed
 }
+
+TEST_CASE("correlations go into the prediction section and come back from it") {
+  auto wf = wide(3);
+  model::Dag dag(wf);
+  Estimate e;
+  e.runtime_s = {10, 12, 14, 20};
+  e.cpus = {1, 1.5, 2, 3};
+  e.mem_bytes = Quantiles::point(1e6);
+  e.runtime_from.run_correlation = 0.25;
+  e.cpus_from.with_runtime = -0.875;
+  std::vector<Estimate> est(3, e);
+  est[2] = Estimate{};  // neither: nothing written, defaults read back
+  ForecastOptions o;
+  o.samples = 10;
+  auto f = forecast(wf, dag, est, o);
+  io::JsonDoc doc;
+  io::Json section = prediction_to_json(f, wf, est, doc.GetAllocator());
+  const io::Json& cpus0 = section["tasks"][0]["provenance"]["cpus"];
+  CHECK(cpus0["with_runtime"].GetDouble() == -0.875);
+  CHECK_FALSE(cpus0.HasMember("run_correlation"));
+  CHECK_FALSE(section["tasks"][2]["provenance"]["runtime"].HasMember("run_correlation"));
+  CHECK_FALSE(section["tasks"][2]["provenance"]["cpus"].HasMember("with_runtime"));
+  auto back = estimates_from_json(section, wf);
+  CHECK(back[0].runtime_from.run_correlation == 0.25);
+  CHECK(back[0].cpus_from.with_runtime == -0.875);
+  CHECK(back[0].mem_from.with_runtime == 1);
+  CHECK(back[2].runtime_from.run_correlation == 0);
+}
