@@ -5,7 +5,9 @@
 #     argv command as one argument, and nothing in it is executed or expanded;
 #   - input and output file names beginning with '-' or holding metacharacters are only data;
 #   - what wf-provision hands an exec: plugin (the run id, the spec) goes as JSON on stdin: the plugin
-#     runs with an argv of its own path alone, so nothing in them can become an option or a command.
+#     runs with an argv of its own path alone, so nothing in them can become an option or a command;
+#   - a run id with a newline, a '/' or a leading '-' (it names wf-run's run directory and is
+#     written into Slurm batch scripts) is refused by the ledger before any provider is called.
 source "$(dirname "$0")/lib.sh"
 need_bin wf-run wf-provision wf-reap
 need_cmd jq
@@ -82,18 +84,26 @@ cat > "$T/plugin.req"
 echo '{"ok":true,"id":"vm-1","resource":{}}'
 EOF
 chmod +x "$T/plugin"
-evil_run=$'--help; touch pwned12\n$(touch pwned13)'
-if "$WF_BIN/wf-provision" "$T/wf.yaml" --provider "exec:$T/plugin" --catalog "$T/catalog.yaml" \
-  --run-id "$evil_run" --param "x=\`touch pwned14\`" >"$T/prov.json" 2>"$T/prov.err"; then
-  assert_eq "$(head -1 "$T/plugin.argv")" 0 "arguments the plugin was given"
-  assert_eq "$(jq -r .owner "$T/plugin.req")" "$evil_run" "the run id, as data in the request"
-  assert_eq "$(jq -r .provision.run_id "$T/prov.json")" "$evil_run" "the run id in the document"
-  "$WF_BIN/wf-reap" "$T/prov.json" >/dev/null 2>"$T/reap.err" || fail "wf-reap exited $?: $(cat "$T/reap.err")"
-else
-  # Refusing such a run id is as good, as long as it says so and nothing ran.
-  rc=$?
-  assert_eq "$rc" 64 "wf-provision's exit status for a run id it refuses"
-fi
+# A run id that is not a safe name (it becomes wf-run's directory name and reaches scripts) is
+# refused before anything is asked of a provider; a param's value goes only into the JSON request.
+for evil_run in $'--help; touch pwned12\n$(touch pwned13)' ../../escape; do
+  for provider in "exec:$T/plugin" local; do
+    set +e
+    "$WF_BIN/wf-provision" "$T/wf.yaml" --provider "$provider" --catalog "$T/catalog.yaml" --run-id "$evil_run" \
+      >"$T/prov.json" 2>"$T/prov.err"
+    rc=$?
+    set -e
+    assert_eq "$rc" 65 "wf-provision's exit status for run id '$evil_run' ($provider)"
+    grep -q "is not a run id" "$T/prov.err" || fail "no word of the refused run id: $(cat "$T/prov.err")"
+    [[ ! -e $T/plugin.req ]] || fail "the plugin was called for a refused run id"
+  done
+done
+assert_eq "$("$WF_BIN/wf-reap" --list --format json | jq '.resources | length')" 0 "resources recorded for refused run ids"
+"$WF_BIN/wf-provision" "$T/wf.yaml" --provider "exec:$T/plugin" --catalog "$T/catalog.yaml" --run-id nightly.2026-11-29 \
+  --param "x=\`touch pwned14\`; --rf" >"$T/prov.json" 2>"$T/prov.err" || fail "wf-provision exited $?: $(cat "$T/prov.err")"
+assert_eq "$(head -1 "$T/plugin.argv")" 0 "arguments the plugin was given"
+assert_eq "$(jq -r .owner "$T/plugin.req")" nightly.2026-11-29 "the run id, as data in the request"
+"$WF_BIN/wf-reap" "$T/prov.json" >/dev/null 2>"$T/reap.err" || fail "wf-reap exited $?: $(cat "$T/reap.err")"
 for i in 12 13 14; do
   [[ ! -e $T/cwd/pwned$i && ! -e $T/pwned$i ]] || fail "the run id or a param reached a shell: pwned$i exists"
 done

@@ -93,6 +93,18 @@ TEST_CASE("intents are refused when their kind, spec, TTL or id is malformed") {
   CHECK(ledger.all().empty());  // a refused batch writes nothing
 }
 
+TEST_CASE("run ids are recorded only in a safe alphabet: they name directories and reach scripts") {
+  TempDir dir;
+  Ledger ledger = Ledger::open(dir.file("ledger.db"));
+  for (const char* bad : {"../escape", "a/b", "-rf", ".hidden", "x\ntouch pwned", "$(id)", "a b", "a;b", "a`b`", "x..y"})
+    CHECK(exit_of([&] { ledger.record_intent(intent(bad)); }) == 65);
+  CHECK(exit_of([&] { ledger.record_intent(intent(std::string(201, 'a'))); }) == 65);
+  CHECK(ledger.all().empty());
+  for (const char* good : {"", "etl-20261129T020000-1a2b", "run_1", "nightly.2026-11-29", "job:42@site+a=b,c"})
+    ledger.record_intent(intent(good));
+  CHECK(ledger.all().size() == 5);
+}
+
 TEST_CASE("a heartbeat moves the expiry; expired() lists live rows past theirs") {
   TempDir dir;
   wf::util::FakeClock clock;
