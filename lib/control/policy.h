@@ -31,6 +31,7 @@ struct Policy {
   size_t min_evidence = 2;      // tasks measured before any decision
   size_t category_evidence = 2;  // a category's own ratio is used from this many observations on
   double makespan_slack = 0.05;  // the target may finish this much later than the goal (relative)
+  double slack_floor_s = 0.5;    // ... plus this much when it only keeps the pace (seconds)
   double mem_margin = 0.10;      // over the re-forecast's peak memory in use
   size_t grid = 16;              // capacities tried between the least and the most
   schedule::Capacity max;        // the most a grow asks for (the provider's or machine's ceiling)

@@ -92,7 +92,12 @@ Target target(const model::Dag& dag, const std::vector<schedule::TaskInfo>& info
   Target out;
   out.remaining_now_s = run_sim(dag, tasks, held).remaining_s;
   out.remaining_best_s = at(hi_cpus).remaining_s;
-  out.goal_s = std::max(out.remaining_best_s, std::min(plan_remaining_s, out.remaining_now_s)) * (1 + policy.makespan_slack) + 1e-6;
+  // Behind the plan by more than the dead band: catch up with it; else keep the pace of now.
+  bool behind = out.remaining_now_s > plan_remaining_s * (1 + policy.threshold);
+  double pace = std::max(out.remaining_best_s, behind ? plan_remaining_s : out.remaining_now_s);
+  // Slack: a grow aims at the goal itself; a shrink may cost a little (a simulated schedule is
+  // only so exact, and a capacity that holds the pace to the hundredth of a second is not needed).
+  out.goal_s = pace * (1 + policy.makespan_slack) + (behind ? 0 : policy.slack_floor_s) + 1e-6;
   std::vector<double> grid{held.cpus, hi_cpus};
   size_t n = std::max<size_t>(policy.grid, 2);
   for (size_t k = 0; k < n; ++k) grid.push_back(lo.cpus + (hi_cpus - lo.cpus) * static_cast<double>(k) / static_cast<double>(n - 1));

@@ -37,8 +37,10 @@ double planned_makespan(const model::Dag& dag, const std::vector<schedule::TaskI
 // The capacity the remaining work needs: the least cpus (on a grid from the largest remaining
 // demand up to policy.max) under which it ends no later than the goal, with memory for that
 // schedule's peak (reserved, or in use plus the margin, whichever is more).
-// goal = max(fastest possible, min(plan, as now)) × (1 + slack): catch up with the plan when
-// behind it as far as the ceiling allows; when ahead, hold only what keeps the current pace.
+// The goal: when the run is behind its plan by more than policy.threshold, the plan (as far as
+// the ceiling allows: never sooner than the fastest possible); otherwise the pace it has now,
+// holding only what keeps it. Plus the slack: policy.makespan_slack of it, and when keeping
+// the pace also policy.slack_floor_s (a simulated schedule is only so exact).
 struct Target {
   schedule::Capacity capacity;
   double remaining_now_s = 0;     // under the capacity held
