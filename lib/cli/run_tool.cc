@@ -21,6 +21,9 @@
 #include "cli/run_id.h"
 #include "cli/tool.h"
 #include "cli/run_slurm.h"
+#include "control/feedback.h"
+#include "control/feedback_json.h"
+#include "predict/forecast.h"
 #include "provider/heartbeat.h"
 #include "provider/paths.h"
 #include "provider/registry.h"
@@ -58,6 +61,9 @@ struct RunOptions {
   std::string executor = "local";
   SlurmRunOptions slurm;
   std::string ledger;
+  std::string feedback = "off";
+  control::Policy feedback_policy;
+  std::string feedback_max_cpus, feedback_max_mem;
 };
 
 // A trace's tasks (WfFormat) carry measurements but no command: there is nothing to run.
@@ -131,6 +137,76 @@ class LeaseKeeper {
   std::condition_variable cv_;
   bool stop_ = false;
 };
+
+// In-run feedback (wf-run(1), FEEDBACK): the controller, and the resizer of what wf-provision
+// made. What is missing (a prediction, a provision section, a single resource to resize) is said
+// on stderr and the controller does what it still can; it never fails the run.
+struct FeedbackSetup {
+  std::unique_ptr<control::ThreadedResizer> resizer;
+  std::unique_ptr<control::Feedback> controller;
+};
+
+schedule::Capacity feedback_ceiling(const RunOptions& o, const schedule::Capacity& initial) {
+  schedule::Capacity max{std::max(run::machine_cpus(), initial.cpus),
+                         std::max(static_cast<double>(run::machine_available_mem_bytes()), initial.mem_bytes)};
+  std::string why;
+  if (!o.feedback_max_cpus.empty()) {
+    auto v = model::parse_cpus(o.feedback_max_cpus, &why);
+    if (!v || *v <= 0) fail(util::Exit::usage, "--feedback-max-cpus: {}", why.empty() ? "must be positive" : why);
+    max.cpus = *v;
+  }
+  if (!o.feedback_max_mem.empty()) {
+    auto v = model::parse_bytes(o.feedback_max_mem, &why);
+    if (!v || *v == 0) fail(util::Exit::usage, "--feedback-max-mem: {}", why.empty() ? "must be positive" : why);
+    max.mem_bytes = static_cast<double>(*v);
+  }
+  return max;
+}
+
+// The one ledger resource a resize applies to: the local lease, else the only resource listed.
+std::optional<std::string> resizable_resource(const io::Json& provision) {
+  if (auto lease = io::get_string(provision, "lease")) return std::string(*lease);
+  auto ids = provider::provision_ids(provision);
+  if (ids.size() == 1) return ids.front();
+  return std::nullopt;
+}
+
+FeedbackSetup make_feedback(const io::Document& doc, const model::Dag& dag, const RunOptions& o, const std::vector<schedule::TaskInfo>& info,
+                            const schedule::Capacity& initial, run::Events& events) {
+  FeedbackSetup f;
+  control::Mode mode = *control::parse_mode(o.feedback);
+  if (mode == control::Mode::off) return f;
+  const auto& wf = doc.workflow();
+  std::vector<predict::Estimate> estimates;
+  if (const io::Json* pred = doc.section("prediction")) {
+    estimates = predict::estimates_from_json(*pred, wf);
+  } else {
+    util::note("feedback: the document has no prediction section: usage is compared with the tasks' own hints "
+               "(pipe the workflow through wf-predict for a forecast learned from history)");
+    for (const auto& t : wf.tasks) estimates.push_back(predict::hint_estimate(t));
+  }
+  control::Policy policy = o.feedback_policy;
+  policy.max = feedback_ceiling(o, initial);
+  if (mode == control::Mode::resize) {
+    const io::Json* prov = doc.section("provision");
+    std::optional<std::string> id = prov ? resizable_resource(*prov) : std::nullopt;
+    if (!prov) {
+      util::note("feedback: no provision section: nothing to resize at a provider; the capacity this run schedules into "
+                 "follows the decisions (at most {} cpus, {})", util::format_number(policy.max.cpus), model::format_bytes(policy.max.mem_bytes));
+    } else if (!id) {
+      util::note("feedback: the provision section lists no single resource to resize: decisions are reported only");
+      mode = control::Mode::observe;
+    } else {
+      std::string ledger = provider::resolve_ledger_path(o.ledger.empty() ? std::nullopt : std::optional(o.ledger));
+      std::string provider_name = "provider";
+      if (auto p = io::get_string(*prov, "provider")) provider_name = *p;
+      f.resizer = std::make_unique<control::ThreadedResizer>(control::provision_resize(ledger, *id),
+                                                             fmt::format("{} {} {}", provider_name, *id, ledger));
+    }
+  }
+  f.controller = std::make_unique<control::Feedback>(wf, dag, info, std::move(estimates), initial, mode, policy, f.resizer.get(), events);
+  return f;
+}
 
 std::string run_root(const RunOptions& o) {
   if (!o.run_root.empty()) return o.run_root;
@@ -353,6 +429,7 @@ int run_run(const RunOptions& o, const Output& out) {
     SlurmRunContext ctx{run_id, run_dir, workdir, !o.resume.empty(), store ? &*store : nullptr, history_path, events.get(),
                         o.keep_going, o.retry_backoff_s};
     LeaseKeeper keeper(doc.section("provision"), o.ledger);
+    if (o.feedback != "off") util::note("feedback: not available with --executor slurm yet; the run goes on without it");
     int code = run_on_slurm(doc, dag, o.slurm, ctx);
     emit(doc, o.common, out);
     ::close(lock_fd);
@@ -363,7 +440,10 @@ int run_run(const RunOptions& o, const Output& out) {
   run::Journal journal(journal_path);
   std::unique_ptr<run::Events> events = o.events.empty() ? std::make_unique<run::Events>()
                                                          : std::make_unique<run::Events>(o.events, clock, clock.monotonic());
-  run::Executor executor(wf, dag, task_info(doc), eo, runner, store ? &*store : nullptr, *events, &journal, clock);
+  std::vector<schedule::TaskInfo> infos = task_info(doc);
+  FeedbackSetup feedback = make_feedback(doc, dag, o, infos, eo.capacity, *events);
+  run::Executor executor(wf, dag, std::move(infos), eo, runner, store ? &*store : nullptr, *events, &journal, clock);
+  if (feedback.controller) executor.observe(*feedback.controller);
   util::note("run {} ({} tasks, {} cpus, {}); logs in {}", run_id, wf.tasks.size(), util::format_number(eo.capacity.cpus),
              model::format_bytes(eo.capacity.mem_bytes), eo.log_dir);
   run::RunResult result = executor.run();
@@ -371,7 +451,9 @@ int run_run(const RunOptions& o, const Output& out) {
     util::warn("task '{}' asks for more than the capacity; it was given the whole capacity", id);
 
   run::RunInfo info{run_id, run_dir, workdir, history_path, cap.source, eo.capacity, eo.sample_interval_s};
-  doc.set_section("run", run::run_to_json(result, info, wf, doc.section("prediction"), doc.alloc()));
+  io::Json section = run::run_to_json(result, info, wf, doc.section("prediction"), doc.alloc());
+  if (feedback.controller) section.AddMember("feedback", control::feedback_to_json(feedback.controller->summary(), doc.alloc()), doc.alloc());
+  doc.set_section("run", std::move(section));
   emit(doc, o.common, out);
   ::close(lock_fd);
   if (result.status == "interrupted") return util::code(util::Exit::interrupted);
@@ -408,6 +490,17 @@ int run_main(int argc, const char* const* argv, const Output& out) {
       ->capture_default_str();
   app.add_option("--ledger", o.ledger, "ledger of the provisioned capacity this run renews (default: $WF_LEDGER, else beside the history)")
       ->type_name("PATH");
+  app.add_option("--feedback", o.feedback, "in-run feedback: off, observe (decide and report) or resize (grow and shrink the capacity held)")
+      ->check(CLI::IsMember({"off", "observe", "resize"}))
+      ->capture_default_str();
+  app.add_option("--feedback-threshold", o.feedback_policy.threshold, "feedback: the dead band, relative to the capacity held")
+      ->capture_default_str()->check(CLI::Range(0.01, 10.0));
+  app.add_option("--feedback-interval", o.feedback_policy.min_interval_s, "feedback: least seconds between two decisions")
+      ->capture_default_str()->check(CLI::Range(0.0, 86400.0));
+  app.add_option("--feedback-confirm", o.feedback_policy.confirmations, "feedback: consecutive checks (one a second) that must agree")
+      ->capture_default_str()->check(CLI::Range(1, 1000));
+  app.add_option("--feedback-max-cpus", o.feedback_max_cpus, "feedback: the most a grow asks for (default: this machine's cpus)");
+  app.add_option("--feedback-max-mem", o.feedback_max_mem, "feedback: the most memory a grow asks for (default: available memory)");
   add_slurm_options(app, o.slurm);
   app.footer("Exit: 0 every task succeeded, 1 a task failed, 64 usage, 65 invalid workflow, 66 no input,\n"
              "75 run directory busy, 130 interrupted. See wf-run(1), wf(7).");
