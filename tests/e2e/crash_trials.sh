@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Crash consistency, as randomized trials with a fixed seed. Each trial kills -9 one of wf-provision,
-# wf-run and wf-reap at a random moment of its life (a delay drawn from the seed, between 0 and 1.3
-# times the tool's measured duration: start, middle and end), through the local pool or an exec:
+# wf-reap at a random moment of its life (a delay drawn from the seed, between 0 and 1.2
+# times the median duration measured first: start, middle and end), through the local pool or an exec:
 # plugin, then recovers as a user would — `wf-reap --run RUN` after a killed wf-provision,
 # `wf-run --resume RUN` after a killed wf-run, wf-reap again after a killed wf-reap — and checks:
 #   - no task that succeeded before the kill runs again, and none is lost (all succeed at the end);
@@ -101,7 +101,8 @@ kill_after() {
   eval "exec $1" >"$D/killed.out" 2>"$D/killed.err" &
   local pid=$!
   KILLED_PID=$pid
-  [[ $2 -gt 0 ]] && sleep "$(printf '%d.%03d' $(($2 / 1000)) $(($2 % 1000)))"
+  local wait_ms=$(($2 - SLEEP_COST_MS))  # starting sleep(1) takes time of its own
+  ((wait_ms > 0)) && sleep "$(printf '%d.%03d' $((wait_ms / 1000)) $((wait_ms % 1000)))"
   if kill -9 "$pid" 2>/dev/null; then KILLED=1; else KILLED=0; fi
   wait "$pid" 2>/dev/null || true
 }
@@ -193,24 +194,31 @@ check_tasks() {  # RUN_JSON
   fi
 }
 
-# --- the tools' usual durations, measured on an undisturbed pipeline per provider ---------------------
+# --- the tools' usual durations: the median of three undisturbed pipelines per provider -------------
 declare -A DUR
+median3() { printf '%s\n' "$@" | sort -n | sed -n 2p; }
 for p in local exec; do
-  N=calibrate-$p
-  new_trial "$N" "$p"
-  t0=$(now_ms)
-  eval "$(provision_cmd "$p")" >"$D/doc.json" || fail "calibration: wf-provision ($p) exited $?"
-  t1=$(now_ms)
-  eval "$(run_cmd)" "$D/doc.json" >"$D/run.json" || fail "calibration: wf-run ($p) exited $?"
-  t2=$(now_ms)
-  eval "$(reap_cmd)" "$D/run.json" >/dev/null || fail "calibration: wf-reap ($p) exited $?"
-  t3=$(now_ms)
-  DUR[provision-$p]=$((t1 - t0)) DUR[run-$p]=$((t2 - t1)) DUR[reap-$p]=$((t3 - t2))
-  check_clean
-  rm -rf "$D"
+  declare -a t_prov=() t_run=() t_reap=()
+  for k in 1 2 3; do
+    N=calibrate-$p-$k
+    new_trial "$N" "$p"
+    t0=$(now_ms)
+    eval "$(provision_cmd "$p")" >"$D/doc.json" || fail "calibration: wf-provision ($p) exited $?"
+    t1=$(now_ms)
+    eval "$(run_cmd)" "$D/doc.json" >"$D/run.json" || fail "calibration: wf-run ($p) exited $?"
+    t2=$(now_ms)
+    eval "$(reap_cmd)" "$D/run.json" >/dev/null || fail "calibration: wf-reap ($p) exited $?"
+    t3=$(now_ms)
+    t_prov+=($((t1 - t0))) t_run+=($((t2 - t1))) t_reap+=($((t3 - t2)))
+    check_clean
+    rm -rf "$D"
+  done
+  DUR[provision-$p]=$(median3 "${t_prov[@]}") DUR[run-$p]=$(median3 "${t_run[@]}") DUR[reap-$p]=$(median3 "${t_reap[@]}")
 done
+t0=$(now_ms); sleep 0.001; t1=$(now_ms); sleep 0.001; t2=$(now_ms); sleep 0.001; t3=$(now_ms)
+SLEEP_COST_MS=$(median3 $((t1 - t0)) $((t2 - t1)) $((t3 - t2)))
 note "usual durations (ms): provision ${DUR[provision-local]}/${DUR[provision-exec]}," \
-  "run ${DUR[run-local]}/${DUR[run-exec]}, reap ${DUR[reap-local]}/${DUR[reap-exec]} (local/exec)"
+  "run ${DUR[run-local]}/${DUR[run-exec]}, reap ${DUR[reap-local]}/${DUR[reap-exec]} (local/exec); starting sleep(1): $SLEEP_COST_MS"
 
 # --- the draws, all made before any trial runs ----------------------------------------------------------
 RANDOM=$SEED
@@ -220,7 +228,7 @@ declare -a V P F
 for ((i = 1; i <= TRIALS; i++)); do
   V[i]=${VICTIMS[RANDOM % 3]}
   P[i]=${PROVIDERS[RANDOM % 2]}
-  F[i]=$((RANDOM % 1300))  # thousandths of the usual duration
+  F[i]=$((RANDOM % 1200))  # thousandths of the usual duration
 done
 
 KILLED_ALIVE=0 EXITED_FIRST=0 RESUMED=0 UNRECORDED=0 NO_JOURNAL=0 DONE=0
