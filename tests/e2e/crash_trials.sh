@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Crash consistency, as randomized trials with a fixed seed. Each trial kills -9 one of wf-provision,
-# wf-reap at a random moment of its life (a delay drawn from the seed, between 0 and 1.2
-# times the median duration measured first: start, middle and end), through the local pool or an exec:
-# plugin, then recovers as a user would — `wf-reap --run RUN` after a killed wf-provision,
+# wf-run and wf-reap at a random moment of its life (a delay drawn from the seed, between 0 and 1.2
+# times the median duration measured first: start, middle and end), through the local pool or an
+# exec: plugin, then recovers as a user would — `wf-reap --run RUN` after a killed wf-provision,
 # `wf-run --resume RUN` after a killed wf-run, wf-reap again after a killed wf-reap — and checks:
 #   - no task that succeeded before the kill runs again, and none is lost (all succeed at the end);
 #   - nothing is left: the ledger holds no live row and no lease, the scratch root is empty, and the
