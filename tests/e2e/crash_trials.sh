@@ -10,7 +10,9 @@
 #     are taken over at once by the next (no --claim-timeout wait: its holder is known to be gone);
 #   - the history and the ledger pass PRAGMA integrity_check.
 # WF_CRASH_SEED (default 20261129) and WF_CRASH_TRIALS (default 24) choose the trials; the draws of
-# every trial are made up front, so WF_CRASH_ONLY=N replays trial N alone with the same seed.
+# every trial are made up front, so WF_CRASH_ONLY=N replays trial N alone with the same seed (its
+# tool and provider, and its fraction of the measured duration; WF_CRASH_DELAY_MS=MS pins the delay
+# itself, since durations vary from machine to machine).
 # WF_CRASH_STRICT=1 also fails on the one known fault left (in wf-run: a kill between saving the
 # run's document and opening its journal makes --resume refuse the run, exit 66); without it such a
 # trial is counted and recovered by starting the run anew, which is safe since no task had started.
@@ -238,7 +240,7 @@ for ((N = 1; N <= TRIALS; N++)); do
   victim=${V[N]} prov=${P[N]}
   new_trial "$N" "$prov"
   trial_t0=$(now_ms)
-  delay=$((DUR[$victim-$prov] * F[N] / 1000))
+  delay=${WF_CRASH_DELAY_MS:-$((DUR[$victim-$prov] * F[N] / 1000))}
   case $victim in
     provision)
       kill_after "$(provision_cmd "$prov")" "$delay"
