@@ -133,6 +133,16 @@ size_t Evidence::evidence() const {
   return n;
 }
 
+size_t Evidence::overdue(size_t category_evidence) const {
+  size_t n = 0;
+  for (uint32_t t = 0; t < now_.size(); ++t) {
+    const TaskNow& s = now_[t];
+    double p50 = estimates_[t].runtime_s.p50;
+    if (s.state == TaskState::running && p50 > 0 && s.elapsed_s > 1.1 * p50 * ratio_for(t, category_evidence).runtime) ++n;
+  }
+  return n;
+}
+
 size_t Evidence::above_p95() const {
   size_t n = 0;
   for (uint32_t t = 0; t < now_.size(); ++t) {

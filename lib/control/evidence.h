@@ -50,6 +50,9 @@ class Evidence {
   std::vector<std::pair<std::string, Ratio>> categories() const;
 
   size_t evidence() const;       // tasks that told something (see above)
+  // Running tasks already longer than their conditioned expectation (p50 × ratio_for, +10%): their
+  // ratio is a lower bound still rising, so the run may yet turn out slower than it looks.
+  size_t overdue(size_t category_evidence) const;
   size_t above_p95() const;      // tasks measured above their forecast p95 (runtime or memory)
   size_t finished() const { return finished_; }  // succeeded
   size_t gone() const { return gone_; }          // failed, or below a failure

@@ -118,6 +118,9 @@ std::optional<Decision> Feedback::decide(const run::RunState& state) {
   Decision d;
   d.t_s = state.now_s;
   d.action = (cpus && t.capacity.cpus > cur.cpus) || (mem && t.capacity.mem_bytes > cur.mem_bytes) ? "grow" : "shrink";
+  // No shrink while tasks still run past what the evidence expects of them: the ratio is then a
+  // lower bound, and the rest may need more, not less.
+  if (d.action == "shrink" && evidence_.overdue(p.category_evidence) > 0) return std::nullopt;
   d.ratio = evidence_.overall();
   d.evidence = evidence;
   d.above_p95 = evidence_.above_p95();

@@ -78,11 +78,20 @@ TEST_CASE("evidence: a running task tells something only once it has passed its 
   CHECK(e.overall().runtime == Approx(1.6));
   CHECK(e.overall().mem_n == 0);  // 50e6 is below the p50 of 80e6: not told yet
   CHECK(e.above_p95() == 1);
-  // A retry starts again: no longer past anything.
+  CHECK(e.overdue(2) == 0);  // it alone makes the ratio
+  e.started(1);
+  run::LiveSample two[2] = {ls, ls};
+  two[1].task = 1;
+  two[1].elapsed_s = 11;  // ratio sqrt(1.6 * 1.1) = 1.33: task 0 at 1.6 is past 1.1 × 1.33
+  e.sampled(two);
+  e.refresh();
+  CHECK(e.overdue(2) == 1);
+  // A retry starts again: no longer past anything (task 1 still is).
   e.finished(0, succeeded(16, 50'000'000), true);
   e.started(0);
   e.refresh();
-  CHECK(e.evidence() == 0);
+  CHECK(e.evidence() == 1);
+  CHECK(e.overall().runtime == Approx(1.1));
 }
 
 TEST_CASE("evidence: a task that failed for good takes everything below it") {

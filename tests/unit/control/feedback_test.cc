@@ -57,6 +57,9 @@ TEST_CASE("feedback: workers taking twice the forecast: capacity grows before th
   auto grow = std::find_if(sum.decisions.begin(), sum.decisions.end(), [](const Decision& d) { return d.to.cpus > d.from.cpus; });
   REQUIRE(grow != sum.decisions.end());
   CHECK(grow->action == "grow");
+  // Nothing was given back before: the early evidence (running workers past their forecast) is a
+  // lower bound, not a reason to shrink.
+  for (auto it = sum.decisions.begin(); it != grow; ++it) CHECK(it->action == "grow");
   CHECK(grow->to.cpus > 6);
   CHECK(grow->t_s < 9);
   REQUIRE(resizer.requests.size() >= 2);
@@ -87,6 +90,16 @@ TEST_CASE("feedback: workers taking half the forecast: capacity is released earl
   CHECK(run.makespan_s <= base.makespan_s * 1.1);
   double held_base = kProvisioned.cpus * base.makespan_s;
   CHECK(sum.cpu_s < 0.8 * held_base);
+}
+
+TEST_CASE("feedback: workers taking three times the forecast: no shrink on the first, still rising, evidence") {
+  Setup with(stream(12, 4, 3));
+  with.policy.slack_floor_s = 2;  // a generous shrink slack: only the overdue rule stops a shrink
+  FakeResizer resizer;
+  Feedback fb = with.make(kProvisioned, Mode::resize, &resizer);
+  drive(with.s, with.dag, kProvisioned, &fb, with.clock);
+  REQUIRE(!fb.summary().decisions.empty());
+  CHECK(fb.summary().decisions.front().action == "grow");
 }
 
 TEST_CASE("feedback: a run as forecast grows nothing") {
