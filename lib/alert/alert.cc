@@ -1,5 +1,7 @@
 #include "alert/alert.h"
 
+#include <cmath>
+
 #include <fmt/format.h>
 
 #include "model/units.h"
@@ -12,6 +14,11 @@ std::string show_value(Measure m, double v) {
   return model::format_bytes(v);
 }
 
+namespace {
+// Micro-units at most: a duration to the microsecond, a byte count as it is.
+io::Json rounded(double v) { return io::number(std::round(v * 1e6) / 1e6); }
+}  // namespace
+
 void fill_json(const Alert& al, io::Json& o, io::Alloc& a, bool with_time) {
   io::put(o, "severity", to_string(al.severity), a);
   io::put(o, "kind", kind_name(al.measure), a);
@@ -20,11 +27,11 @@ void fill_json(const Alert& al, io::Json& o, io::Alloc& a, bool with_time) {
   io::put(o, "attempt", al.attempt, a);
   io::put(o, "category", al.category, a);
   io::put(o, "measure", measure_name(al.measure), a);
-  io::put(o, "value", io::number(al.value), a);
+  io::put(o, "value", rounded(al.value), a);
   io::Json ex(rapidjson::kObjectType);
-  io::put(ex, "p50", io::number(al.expected.p50), a);
-  io::put(ex, "p99", io::number(al.expected.p99), a);
-  io::put(ex, "limit", io::number(al.expected.limit), a);
+  io::put(ex, "p50", rounded(al.expected.p50), a);
+  io::put(ex, "p99", rounded(al.expected.p99), a);
+  io::put(ex, "limit", rounded(al.expected.limit), a);
   io::put(ex, "source", al.expected.source, a);
   io::put(ex, "samples", static_cast<uint64_t>(al.expected.samples), a);
   io::put(o, "expected", std::move(ex), a);
@@ -40,6 +47,8 @@ void fill_json(const Alert& al, io::Json& o, io::Alloc& a, bool with_time) {
 std::string to_json(const Alert& alert) {
   io::JsonDoc doc(rapidjson::kObjectType);
   fill_json(alert, doc, doc.GetAllocator());
+  // Slack, Mattermost and Discord (its .../slack endpoint) show "text" and ignore the rest.
+  io::put(doc, "text", fmt::format("wf {}: {}", to_string(alert.severity), describe(alert)), doc.GetAllocator());
   return io::to_json(doc, false);
 }
 

@@ -28,7 +28,8 @@ struct Alert {
 // The members of the alert JSON object; `with_time` adds "time" (ISO 8601) — the event stream has
 // its own "t".
 void fill_json(const Alert& alert, io::Json& obj, io::Alloc& a, bool with_time = true);
-// One line of JSON, no trailing newline.
+// One line of JSON, no trailing newline: fill_json's members and "text" ("wf warning: <message>"),
+// which chat webhooks (Slack, Mattermost, Discord's /slack endpoint) display.
 std::string to_json(const Alert& alert);
 // "task 'align' (category bwa) attempt 1 has run 2m 10s, past its limit 40s (p50 12s; history, 30 samples)"
 std::string describe(const Alert& alert);

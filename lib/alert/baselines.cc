@@ -5,26 +5,6 @@
 
 namespace wf::alert {
 
-std::optional<double> measure_value(const history::Execution& e, Measure m) {
-  auto as_double = [](const auto& v) { return v ? std::optional<double>(static_cast<double>(*v)) : std::nullopt; };
-  switch (m) {
-    case Measure::runtime_s: return e.runtime_s;
-    case Measure::cpu_time_s: return e.cpu_time_s;
-    case Measure::peak_rss_bytes: return as_double(e.peak_rss_bytes);
-    case Measure::read_bytes: return as_double(e.read_bytes);
-    case Measure::write_bytes: return as_double(e.write_bytes);
-  }
-  return std::nullopt;
-}
-
-std::vector<double> measure_values(const std::vector<history::Execution>& rows, Measure m) {
-  std::vector<double> out;
-  out.reserve(rows.size());
-  for (const auto& r : rows)
-    if (auto v = measure_value(r, m)) out.push_back(*v);
-  return out;
-}
-
 namespace {
 
 // The model's quantiles of a measure, when it learned them from enough rows of history (an

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "alert/detector.h"
+#include "alert/history_values.h"
 #include "alert/rules.h"
 #include "history/execution.h"
 #include "model/workflow.h"
@@ -18,11 +19,6 @@ namespace wf::alert {
 
 // A category's succeeded executions, most recent last (a Store's samples(), or rows in memory).
 using HistoryLoader = std::function<std::vector<history::Execution>(std::string_view category)>;
-
-// The values of one measure over rows (missing values left out).
-std::vector<double> measure_values(const std::vector<history::Execution>& rows, Measure m);
-// The value of one measure of one row, if recorded.
-std::optional<double> measure_value(const history::Execution& row, Measure m);
 
 // Per task of `wf`, in its order. `estimates` (the prediction's, in task order) may be null;
 // `history` may be empty (no store: only the prediction counts). Each category is loaded once.

@@ -1,6 +1,12 @@
 // wf-history: the history store from the command line — import executions recorded elsewhere,
-// look at what the predictor learns from them, export, prune and keep the file sound.
+// look at what the predictor learns from them, find anomalous executions, export, prune and keep
+// the file sound.
+#include <algorithm>
+#include <cmath>
 #include <fstream>
+
+#include "alert/history_values.h"
+#include "alert/rules.h"
 
 #include "cli/tool.h"
 #include "history/import_nextflow.h"
@@ -28,6 +34,7 @@ struct HistoryOptions {
   std::string output = "-";
   std::string older_than;
   bool quiet = false;
+  alert::Thresholds thresholds;  // anomalies
 };
 
 history::Store open_store(const HistoryOptions& o, bool create) {
@@ -170,6 +177,109 @@ int run_stats(const HistoryOptions& o, const Output& out) {
     if (fit.executions == 0) rows.push_back({c, "-", "0", "-", "-", "-", "-"});
   }
   out.write("-", render_table(rows));
+  return 0;
+}
+
+// --- anomalies -------------------------------------------------------------------------------
+
+// One measure of one execution past its limit (alert/rules.h), as wf-run's detector would judge it
+// after the attempt ended.
+struct Anomaly {
+  const history::Execution* row;
+  alert::Measure measure;
+  double value;
+  alert::Expected expected;
+  alert::Severity severity;
+};
+
+// Each category's succeeded executions are the baseline; every execution of the category (of the
+// chosen run) is judged against it. Median and MAD are robust: the few outliers being looked for
+// barely move them, so no row needs to be left out of its own baseline.
+std::vector<Anomaly> find_anomalies(const std::vector<history::Execution>& rows, const HistoryOptions& o) {
+  std::vector<history::Execution> succeeded;
+  for (const auto& r : rows)
+    if (r.status == history::Status::succeeded) succeeded.push_back(r);
+  std::vector<Anomaly> out;
+  for (alert::Measure m : alert::kMeasures) {
+    auto expected = alert::expected_from_history(alert::measure_values(succeeded, m), m, o.thresholds);
+    if (!expected) continue;
+    for (const auto& r : rows) {
+      if (!o.run_id.empty() && r.run_id != o.run_id) continue;
+      if (r.status == history::Status::interrupted || r.status == history::Status::cancelled) continue;
+      auto v = alert::measure_value(r, m);
+      if (!v) continue;
+      if (auto severity = alert::judge(*expected, *v, o.thresholds)) out.push_back({&r, m, *v, *expected, *severity});
+    }
+  }
+  return out;
+}
+
+std::string show_measure(alert::Measure m, double v) {
+  bool time = m == alert::Measure::runtime_s || m == alert::Measure::cpu_time_s;
+  return time ? model::format_duration(v) : model::format_bytes(v);
+}
+
+io::Json anomaly_json(const Anomaly& an, io::Alloc& a) {
+  const history::Execution& r = *an.row;
+  io::Json j(rapidjson::kObjectType);
+  io::put(j, "run_id", r.run_id, a);
+  io::put(j, "workflow", r.workflow, a);
+  io::put(j, "task", r.task_id, a);
+  io::put(j, "attempt", r.attempt, a);
+  io::put(j, "category", r.category, a);
+  io::put(j, "status", std::string(history::to_string(r.status)), a);
+  io::put(j, "severity", alert::to_string(an.severity), a);
+  io::put(j, "kind", alert::kind_name(an.measure), a);
+  io::put(j, "measure", alert::measure_name(an.measure), a);
+  io::put(j, "value", io::number(an.value), a);
+  io::Json ex(rapidjson::kObjectType);
+  io::put(ex, "p50", io::number(an.expected.p50), a);
+  io::put(ex, "p99", io::number(an.expected.p99), a);
+  io::put(ex, "limit", io::number(an.expected.limit), a);
+  io::put(ex, "source", an.expected.source, a);
+  io::put(ex, "samples", static_cast<uint64_t>(an.expected.samples), a);
+  io::put(j, "expected", std::move(ex), a);
+  if (auto z = alert::robust_z(an.expected, an.value)) io::put(j, "z", io::number(std::round(*z * 100) / 100), a);
+  if (r.end_s) io::put(j, "end", util::iso8601(*r.end_s), a);
+  return j;
+}
+
+int run_anomalies(const HistoryOptions& o, const Output& out) {
+  auto store = open_store(o, false);
+  std::vector<std::string> categories = chosen_categories(store, o);
+  history::QueryOptions all;
+  all.only_succeeded = false;
+  std::vector<std::vector<history::Execution>> rows;  // kept alive: anomalies point into them
+  std::vector<Anomaly> found;
+  size_t judged = 0;
+  for (const auto& c : categories) {
+    rows.push_back(store.samples(c, all));
+    for (const auto& r : rows.back()) judged += o.run_id.empty() || r.run_id == o.run_id;
+  }
+  for (const auto& r : rows) {
+    auto f = find_anomalies(r, o);
+    // Per category: by end time, then id (the rows' order), then measure.
+    std::stable_sort(f.begin(), f.end(), [](const Anomaly& x, const Anomaly& y) { return x.row < y.row; });
+    found.insert(found.end(), f.begin(), f.end());
+  }
+  util::note("{}: {} anomal{} among {} execution{} (threshold z {}, at least {} samples)", store.path(), found.size(),
+             found.size() == 1 ? "y" : "ies", judged, judged == 1 ? "" : "s", util::format_number(o.thresholds.z),
+             o.thresholds.min_samples);
+  if (o.format == "json") {
+    io::JsonDoc doc(rapidjson::kArrayType);
+    for (const auto& an : found) doc.PushBack(anomaly_json(an, doc.GetAllocator()), doc.GetAllocator());
+    out.write("-", io::to_json(doc));
+    return 0;
+  }
+  std::vector<std::vector<std::string>> table = {{"RUN", "TASK", "ATTEMPT", "CATEGORY", "KIND", "SEVERITY", "VALUE", "P50", "LIMIT", "Z"}};
+  for (const auto& an : found) {
+    auto z = alert::robust_z(an.expected, an.value);
+    table.push_back({an.row->run_id, an.row->task_id, std::to_string(an.row->attempt), an.row->category,
+                     std::string(alert::kind_name(an.measure)), std::string(alert::to_string(an.severity)),
+                     show_measure(an.measure, an.value), show_measure(an.measure, an.expected.p50),
+                     show_measure(an.measure, an.expected.limit), z ? fmt::format("{:.1f}", *z) : "-"});
+  }
+  out.write("-", render_table(table));
   return 0;
 }
 
@@ -329,6 +439,17 @@ int history_main(int argc, const char* const* argv, const Output& out) {
   CLI::App* stats = app.add_subcommand("stats", "per category: samples, median, p95, and the model the predictor chooses");
   stats->add_option("category", o.category, "only this category")->type_name("CATEGORY");
   stats->add_option("--format", o.format, "output format")->check(CLI::IsMember({"table", "json"}))->default_str("table");
+  CLI::App* anomalies = app.add_subcommand("anomalies", "executions whose runtime, memory, CPU or I/O is anomalous for their category");
+  anomalies->add_option("--run", o.run_id, "only the executions of this run")->type_name("RUN");
+  anomalies->add_option("--category", o.category, "only this category")->type_name("CATEGORY");
+  anomalies->add_option("--threshold", o.thresholds.z, "robust z-score (log scale) past which a value is anomalous")
+      ->capture_default_str()->check(CLI::PositiveNumber)->type_name("K");
+  anomalies->add_option("--min-samples", o.thresholds.min_samples, "succeeded executions a category needs to be judged")
+      ->capture_default_str()->check(CLI::Range(2, 1000000))->type_name("N");
+  anomalies->add_option_function<double>("--time-floor", [&o](double v) { o.thresholds.runtime_floor_s = o.thresholds.cpu_floor_s = v; },
+                                         "runtime and CPU time within this many seconds of the median are never anomalous (default: 10)")
+      ->check(CLI::NonNegativeNumber)->type_name("SECONDS");
+  anomalies->add_option("--format", o.format, "output format")->check(CLI::IsMember({"table", "json"}))->default_str("table");
   CLI::App* exp = app.add_subcommand("export", "every execution, oldest first");
   exp->add_option("--format", o.format, "output format")->check(CLI::IsMember({"json", "csv"}))->default_str("json");
   exp->add_option("-o,--output", o.output, "write to FILE, atomically ('-' for stdout)")->type_name("FILE");
@@ -338,7 +459,7 @@ int history_main(int argc, const char* const* argv, const Output& out) {
   prune->add_option("--older-than", o.older_than, "age, e.g. 90d, 12h")->required()->type_name("DURATION");
   CLI::App* check = app.add_subcommand("check", "check the database's integrity (exit 1 on problems)");
   CLI::App* vacuum = app.add_subcommand("vacuum", "compact the database file");
-  for (CLI::App* sub : {imp, stats, exp, runs, prune, check, vacuum}) common(sub);
+  for (CLI::App* sub : {imp, stats, anomalies, exp, runs, prune, check, vacuum}) common(sub);
   app.footer("Exit: 0 ok, 1 check found problems, 64 usage, 65 bad input (FILE:LINE named), 66 no input,\n"
              "75 database locked. See wf-history(1).");
   return run_tool("wf-history", app, argc, argv, [&] {
@@ -346,6 +467,7 @@ int history_main(int argc, const char* const* argv, const Output& out) {
     if (o.format.empty()) o.format = *exp ? "json" : "table";
     if (*imp) return run_import(o, out);
     if (*stats) return run_stats(o, out);
+    if (*anomalies) return run_anomalies(o, out);
     if (*exp) return run_export(o, out);
     if (*runs) return run_runs(o, out);
     if (*prune) return run_prune(o);
