@@ -1,12 +1,16 @@
 #include "io/tree.h"
 
+#include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstring>
 #include <optional>
+#include <sstream>
 #include <vector>
 
 #include <rapidjson/error/en.h>
 #include <rapidjson/reader.h>
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include "util/error.h"
@@ -162,6 +166,7 @@ class DepthGuard {
  public:
   explicit DepthGuard(JsonDoc& doc) : doc_(doc) {}
   bool too_deep() const { return depth_ > kMaxDepth; }
+  bool too_big() const { return too_big_; }
 
   bool Null() { return doc_.Null(); }
   bool Bool(bool b) { return doc_.Bool(b); }
@@ -170,7 +175,32 @@ class DepthGuard {
   bool Int64(int64_t i) { return doc_.Int64(i); }
   bool Uint64(uint64_t i) { return doc_.Uint64(i); }
   bool Double(double d) { return doc_.Double(d); }
-  bool RawNumber(const char* s, rapidjson::SizeType n, bool copy) { return doc_.RawNumber(s, n, copy); }
+  // Numbers arrive as text (kParseNumbersAsStringsFlag) and are converted by std::from_chars,
+  // correctly rounded: RapidJSON 1.1's own full-precision conversion reads a zero written with
+  // more than 22 decimals as garbage (0.000000000000000000000000000 as 1e-47 or -3e305, found by
+  // fuzzing under UBSan: DiyFp::Normalize of a zero significand).
+  bool RawNumber(const char* s, rapidjson::SizeType n, bool) {
+    const char* end = s + n;
+    if (std::find_if(s, end, [](char c) { return c == '.' || c == 'e' || c == 'E'; }) == end) {
+      if (*s == '-') {
+        int64_t i = 0;
+        if (auto r = std::from_chars(s, end, i); r.ec == std::errc() && r.ptr == end) return doc_.Int64(i);
+      } else {
+        uint64_t u = 0;
+        if (auto r = std::from_chars(s, end, u); r.ec == std::errc() && r.ptr == end) return doc_.Uint64(u);
+      }
+    }
+    double d = 0;
+    auto r = std::from_chars(s, end, d);
+    if (r.ec == std::errc::result_out_of_range) {
+      if (decimal_magnitude(s, end) > 0) {
+        too_big_ = true;
+        return false;
+      }
+      d = *s == '-' ? -0.0 : 0.0;  // below the smallest double, as RapidJSON reads it
+    }
+    return doc_.Double(d);
+  }
   bool String(const char* s, rapidjson::SizeType n, bool copy) { return doc_.String(s, n, copy); }
   bool Key(const char* s, rapidjson::SizeType n, bool copy) { return doc_.Key(s, n, copy); }
   bool StartObject() { return ++depth_ <= kMaxDepth && doc_.StartObject(); }
@@ -185,8 +215,23 @@ class DepthGuard {
   }
 
  private:
+  // Roughly log10 of a number beyond a double's range: its integer digits (or minus the zeros
+  // after the point) plus its exponent. Only the sign matters: too big, or too small.
+  static long decimal_magnitude(const char* s, const char* end) {
+    const char* e = std::find_if(s, end, [](char c) { return c == 'e' || c == 'E'; });
+    long exponent = 0;
+    if (e != end) std::from_chars(e + 1 + (e + 1 < end && e[1] == '+'), end, exponent);
+    const char* p = s + (*s == '-');
+    while (p < e && *p == '0') ++p;
+    const char* point = std::find(p, e, '.');
+    if (point != p) return (point - p) + exponent;
+    const char* first = std::find_if(point + 1, e, [](char c) { return c != '0'; });
+    return -(first - point - 1) + exponent;
+  }
+
   JsonDoc& doc_;
   int depth_ = 0;
+  bool too_big_ = false;
 };
 
 // The length of the UTF-8 sequence starting at p (RFC 3629: no overlong forms, no surrogates,
@@ -231,10 +276,10 @@ std::optional<size_t> invalid_utf8(std::string_view text) {
 }
 
 // Recursive parsing (much faster than iterative; DepthGuard bounds the recursion) of the
-// NUL-terminated text, which lets RapidJSON scan strings and whitespace with SSE2. Full precision
-// keeps every decimal exact through a pipe of tools (a number read and written back is the same
-// number); it costs little since the fast path still serves short decimals.
-constexpr unsigned kParseFlags = rapidjson::kParseFullPrecisionFlag;
+// NUL-terminated text, which lets RapidJSON scan strings and whitespace with SSE2. Numbers are
+// converted by DepthGuard with std::from_chars, correctly rounded, which keeps every decimal exact
+// through a pipe of tools (a number read and written back is the same number).
+constexpr unsigned kParseFlags = rapidjson::kParseNumbersAsStringsFlag;
 
 Tree parse_json(Source source) {
   if (auto bad = invalid_utf8(source.text))
@@ -242,6 +287,9 @@ Tree parse_json(Source source) {
   Tree tree;
   tree.root = std::make_unique<JsonDoc>();
   rapidjson::Reader reader;
+  // The SSE2 scanning loads aligned 16-byte blocks, so it reads up to 15 bytes past the
+  // terminating NUL: they must belong to the buffer (AddressSanitizer reported the overread).
+  source.text.reserve(source.text.size() + 16);
   rapidjson::StringStream stream(source.text.c_str());  // read_source refused NUL bytes
   DepthGuard guard(*tree.root);
   rapidjson::ParseResult result;
@@ -252,7 +300,9 @@ Tree parse_json(Source source) {
   tree.root->Populate(generate);
   if (result.IsError())
     fail(util::Exit::data, "{}: malformed JSON: {}", line_col(source.name, source.text, result.Offset()),
-         guard.too_deep() ? fmt::format("nested deeper than {} levels", kMaxDepth) : rapidjson::GetParseError_En(result.Code()));
+         guard.too_deep()  ? fmt::format("nested deeper than {} levels", kMaxDepth)
+         : guard.too_big() ? rapidjson::GetParseError_En(rapidjson::kParseErrorNumberTooBig)
+                           : rapidjson::GetParseError_En(result.Code()));
   tree.locator = std::make_unique<JsonLocator>(std::move(source.name), std::move(source.text));
   return tree;
 }
@@ -367,26 +417,95 @@ class YamlLocator final : public Locator {
   YAML::Node root_;
 };
 
+// Only a text with a document marker ("---" or "..." opening a line) can hold several YAML
+// documents; YAML::Load reads the first document alone.
+bool has_document_marker(std::string_view text) {
+  for (size_t at = 0; at < text.size();) {
+    std::string_view line = text.substr(at, 4);
+    if ((line.starts_with("---") || line.starts_with("...")) &&
+        (line.size() == 3 || line[3] == ' ' || line[3] == '\t' || line[3] == '\r' || line[3] == '\n'))
+      return true;
+    size_t newline = text.find('\n', at);
+    if (newline == std::string_view::npos) break;
+    at = newline + 1;
+  }
+  return false;
+}
+
+// yaml-cpp 0.7's parser never moves past a ',' that follows a document's top value ("a", or
+// [1],): it returns empty documents forever, and YAML::LoadAll grows its list of them until
+// memory runs out. So documents are counted with a parser that builds nothing, up to a bound,
+// and the one document is read by YAML::Load (which, without a marker, stops after that value).
+constexpr size_t kMaxYamlDocuments = 1000;
+
+class NoEvents final : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark&) override {}
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+};
+
+// The number of documents, or kMaxYamlDocuments + 1 when there are more.
+size_t count_documents(const std::string& text) {
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  NoEvents none;
+  size_t count = 0;
+  while (count <= kMaxYamlDocuments && parser.HandleNextDocument(none)) ++count;
+  return count;
+}
+
 Tree parse_yaml(Source source) {
-  std::vector<YAML::Node> docs;
+  // yaml-cpp passes invalid UTF-8 through into strings, which no JSON reader (ours included)
+  // would take back: refused here as the JSON reader refuses it.
+  if (auto bad = invalid_utf8(source.text))
+    fail(util::Exit::data, "{}: malformed YAML: invalid UTF-8", line_col(source.name, source.text, *bad));
+  YAML::Node doc;
   try {
-    docs = YAML::LoadAll(source.text);
+    if (has_document_marker(source.text)) {
+      size_t count = count_documents(source.text);
+      if (count == 0) fail(util::Exit::data, "{}: empty input, expected a workflow or a document", source.name);
+      if (count > kMaxYamlDocuments)
+        fail(util::Exit::data, "{}: malformed YAML: text after the end of a document", source.name);
+      if (count > 1) fail(util::Exit::data, "{}: {} YAML documents in one file, expected one", source.name, count);
+    }
+    doc.reset(YAML::Load(source.text));
   } catch (const YAML::Exception& e) {
     fail(util::Exit::data, "{}:{}:{}: malformed YAML: {}", source.name, e.mark.line + 1, e.mark.column + 1, e.msg);
   }
-  if (docs.empty()) fail(util::Exit::data, "{}: empty input, expected a workflow or a document", source.name);
-  if (docs.size() > 1) fail(util::Exit::data, "{}: {} YAML documents in one file, expected one", source.name, docs.size());
+  // No document at all (only comments) reads as a node without a place; a written null has one.
+  if (doc.IsNull() && doc.Mark().is_null())
+    fail(util::Exit::data, "{}: empty input, expected a workflow or a document", source.name);
   Tree tree;
   tree.yaml = true;
   tree.root = std::make_unique<JsonDoc>();
   YamlConverter converter(source.name, tree.root->GetAllocator());
-  Json value = converter.convert(docs.front(), 0);
+  Json value = converter.convert(doc, 0);
   static_cast<Json&>(*tree.root) = std::move(value);
-  tree.locator = std::make_unique<YamlLocator>(std::move(source.name), docs.front());
+  tree.locator = std::make_unique<YamlLocator>(std::move(source.name), doc);
   return tree;
 }
 
 // --- YAML out ---------------------------------------------------------------------------------
+
+// A string that would not read back as itself when written plain: empty, another type's
+// spelling, or holding control characters (a plain "a \r" reads back as "a", found by fuzzing)
+// or blanks at its ends, or opening with a document marker ("--- a" written plain is a second
+// document), which yaml-cpp's emitter would write plain.
+bool needs_quotes(const std::string& s) {
+  if (s.empty() || s.front() == ' ' || s.back() == ' ' || s.starts_with("---") || s.starts_with("...") ||
+      is_plain_non_string(s))
+    return true;
+  return std::any_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+}
+
+constexpr size_t kMaxSimpleKey = 200;  // characters before escaping; at most 4x when written
 
 void emit(YAML::Emitter& out, const Json& v) {
   switch (v.GetType()) {
@@ -400,7 +519,7 @@ void emit(YAML::Emitter& out, const Json& v) {
       break;
     case rapidjson::kStringType: {
       std::string s(view(v));
-      if (s.empty() || is_plain_non_string(s)) out << YAML::DoubleQuoted << s;
+      if (needs_quotes(s)) out << YAML::DoubleQuoted << s;
       else out << s;
       break;
     }
@@ -412,9 +531,12 @@ void emit(YAML::Emitter& out, const Json& v) {
     case rapidjson::kObjectType:
       out << YAML::BeginMap;
       for (const auto& m : v.GetObject()) {
-        out << YAML::Key;
         std::string key(view(m.name));
-        if (key.empty() || is_plain_non_string(key)) out << YAML::DoubleQuoted << key;
+        // YAML limits a simple key to 1024 characters (escapes count as written): longer keys
+        // are written explicit ("? key"), as yaml-cpp does not do by itself (found by fuzzing).
+        if (key.size() > kMaxSimpleKey) out << YAML::LongKey;
+        out << YAML::Key;
+        if (needs_quotes(key)) out << YAML::DoubleQuoted << key;
         else out << key;
         out << YAML::Value;
         emit(out, m.value);

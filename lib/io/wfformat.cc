@@ -181,6 +181,10 @@ model::Workflow read_wfformat(const Json& root, Diagnostics& diags) {
   if (get(wfj, "specification")) read_v15(wfj, wf, diags);
   else if (version == "1.3" || version.empty()) read_v13(wfj, wf, diags, true);
   else read_v13(wfj, wf, diags, false);
+  // As in the native format: a workflow of no tasks is refused (else the document written from
+  // it would not read back, found by fuzzing).
+  if (wf.tasks.empty() && !diags.has_errors())
+    diags.error(get(wfj, "specification") ? "/workflow/specification/tasks" : "/workflow/tasks", "WfFormat: the instance has no tasks");
   if (!version.empty() && version != "1.3" && version != "1.4" && version != "1.5")
     diags.warning("/schemaVersion", fmt::format("WfFormat schema version '{}' is not one of 1.3, 1.4, 1.5; read as the closest", version));
   return wf;

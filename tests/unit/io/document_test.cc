@@ -143,3 +143,11 @@ TEST_CASE("an unknown major apiVersion is refused") {
   REQUIRE(lines.size() == 1);
   CHECK(lines[0] == "d.json:1:16: apiVersion 'wf/v2' is a major version this wf does not know (it reads wf/v1)");
 }
+
+TEST_CASE("a WfFormat instance of no tasks is refused, as a native workflow of none is") {
+  // Found by fuzzing (tests/fuzz/document_fuzz.cc): read without error, its document did not read back.
+  CHECK(problems(R"({"workflow": {"tasks": []}})", "w.json") ==
+        std::vector<std::string>{"w.json:1:24: WfFormat: the instance has no tasks"});
+  CHECK(problems(R"({"schemaVersion": "1.5", "workflow": {"specification": {"tasks": []}}})", "w.json") ==
+        std::vector<std::string>{"w.json:1:66: WfFormat: the instance has no tasks"});
+}

@@ -1,5 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include <cmath>
+#include <cstdint>
+
 #include "io/tree.h"
 #include "util/error.h"
 
@@ -32,6 +35,77 @@ TEST_CASE("invalid UTF-8 is refused at its position") {
   CHECK(parse_error("[\"\xc0\xaf\"]") == "wf.json:1:3: malformed JSON: invalid UTF-8");      // overlong
   auto tree = parse_tree(Source{"ok.json", "[\"caf\xc3\xa9 \xe2\x9c\x93 \xf0\x9f\x98\x80\"]"});
   CHECK((*tree.root)[0].GetStringLength() == 14);
+}
+
+TEST_CASE("invalid UTF-8 in YAML is refused too, so every tree read can be written as JSON") {
+  // Found by fuzzing (tests/fuzz/tree_fuzz.cc): YAML took the bytes, the JSON written from it did not read back.
+  CHECK(parse_error("name: caf\xc3\xa9\ntasks: [\xe9t\xe9]\n", "wf.yaml") == "wf.yaml:2:9: malformed YAML: invalid UTF-8");
+  auto tree = parse_tree(Source{"ok.yaml", "name: caf\xc3\xa9\n"});
+  CHECK(view((*tree.root)["name"]) == "caf\xc3\xa9");
+}
+
+TEST_CASE("YAML that yaml-cpp would read as endless documents is an error, not a hang") {
+  // Found by fuzzing (tests/fuzz/wfformat_fuzz.cc): LoadAll looped on "a", filling memory.
+  CHECK(parse_error("--- \"a\",\n", "wf.yaml") == "wf.yaml: malformed YAML: text after the end of a document");
+  CHECK(parse_error("--- [1],\n", "wf.yaml") == "wf.yaml: malformed YAML: text after the end of a document");
+  auto tree = parse_tree(Source{"ok.yaml", "\"a\",\n"});  // no marker: the first value alone
+  CHECK(view(*tree.root) == "a");
+  CHECK(parse_error("a: 1\n---\nb: 2\n", "wf.yaml") == "wf.yaml: 2 YAML documents in one file, expected one");
+  CHECK(parse_error("# only a comment\n", "wf.yaml") == "wf.yaml: empty input, expected a workflow or a document");
+  CHECK(parse_tree(Source{"ok.yaml", "---\na: 1\n...\n"}).root->IsObject());
+}
+
+TEST_CASE("JSON numbers are read exactly, a long-written zero included") {
+  // Found by fuzzing under UBSan: RapidJSON's full-precision conversion read this zero as garbage.
+  auto tree = parse_tree(Source{"n.json", "[0.0000000000000000000000000000, -0.000000000000000000000000000000e5, 0.1, 1e-400,"
+                                          " -1e-400, 18446744073709551615, -9223372036854775808, 18446744073709551616, 3, -3,"
+                                          " 1.7976931348623157e308, 0.1e-3]"});
+  const Json& a = *tree.root;
+  CHECK(a[0].GetDouble() == 0.0);
+  CHECK(a[1].GetDouble() == 0.0);
+  CHECK(std::signbit(a[1].GetDouble()));
+  CHECK(a[2].GetDouble() == 0.1);
+  CHECK(a[3].GetDouble() == 0.0);
+  CHECK(std::signbit(a[4].GetDouble()));
+  CHECK(a[5].IsUint64());
+  CHECK(a[5].GetUint64() == 18446744073709551615ULL);
+  CHECK(a[6].IsInt64());
+  CHECK(a[6].GetInt64() == INT64_MIN);
+  CHECK(a[7].IsDouble());
+  CHECK(a[7].GetDouble() == 18446744073709551616.0);
+  CHECK(a[8].IsInt());
+  CHECK(a[8].GetInt() == 3);
+  CHECK(a[9].GetInt() == -3);
+  CHECK(a[10].GetDouble() == 1.7976931348623157e308);
+  CHECK(a[11].GetDouble() == 0.0001);
+  CHECK(parse_error("{\"a\": [1e400]}") == "wf.json:1:8: malformed JSON: Number too big to be stored in double.");
+  CHECK(parse_error("{\"a\": -0.5e309}") == "wf.json:1:7: malformed JSON: Number too big to be stored in double.");
+}
+
+TEST_CASE("strings that would not read back plain are written quoted") {
+  // Found by fuzzing (tests/fuzz/tree_fuzz.cc): "-!-[ \r" was written plain and read back as "-!-[".
+  for (std::string text : {"-!-[ \r", " lead", "trail ", "tab\there", "line\nbreak", "--- \"a\"a", "...", "---"}) {
+    JsonDoc d;
+    d.SetArray().PushBack(str(text, d.GetAllocator()), d.GetAllocator());
+    auto back = parse_tree(Source{"y.yaml", to_yaml(d)});
+    REQUIRE(back.root->IsArray());
+    CHECK(view((*back.root)[0]) == text);
+  }
+  JsonDoc d;
+  std::string long_key(300, '\x1f');
+  d.SetObject().AddMember(str(long_key, d.GetAllocator()), Json(1), d.GetAllocator());
+  auto back = parse_tree(Source{"y.yaml", to_yaml(d)});
+  CHECK((*back.root)[long_key.c_str()].GetInt() == 1);
+}
+
+TEST_CASE("a JSON text whose end is near its buffer's end is read without reading past it") {
+  // Found by fuzzing under AddressSanitizer: the SSE2 whitespace scan reads aligned 16-byte blocks.
+  for (size_t pad = 0; pad < 20; ++pad) {
+    std::string text = "{\"a\": [1, 2]" + std::string(pad, ' ') + "}";
+    text.shrink_to_fit();
+    auto tree = parse_tree(Source{"t.json", std::move(text)});
+    CHECK((*tree.root)["a"].Size() == 2);
+  }
 }
 
 TEST_CASE("nesting deeper than 256 levels is refused, not a crash") {
