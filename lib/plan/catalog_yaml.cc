@@ -34,10 +34,16 @@ class YamlReader {
     if (!n.IsMap()) bad(n, fmt::format("{} must be a mapping", what));
   }
 
+  // A mapping's key; one that is itself a list or a mapping is an error.
+  std::string key(const YAML::Node& k) const {
+    if (!k.IsScalar()) bad(k, "a key must be a plain value");
+    return k.Scalar();
+  }
+
   // Refuses keys outside `allowed`, with a did-you-mean hint.
   void only_keys(const YAML::Node& map, const std::vector<std::string>& allowed) const {
     for (const auto& kv : map) {
-      std::string key = kv.first.as<std::string>();
+      std::string key = this->key(kv.first);
       if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
       auto hint = util::closest(key, allowed);
       bad(kv.first, fmt::format("unknown key '{}'{}", key, hint ? fmt::format(" (did you mean '{}'?)", *hint) : ""));
@@ -125,7 +131,7 @@ void read_transfers(const YamlReader& r, const YAML::Node& list, std::vector<Tra
 YAML::Node load(std::string_view text, const std::string& name) {
   try {
     return YAML::Load(std::string(text));
-  } catch (const YAML::ParserException& e) {
+  } catch (const YAML::Exception& e) {
     fail(util::Exit::data, "{}:{}:{}: {}", name, e.mark.line + 1, e.mark.column + 1, e.msg);
   }
 }
@@ -147,7 +153,7 @@ Catalog parse_catalog_yaml(std::string_view text, const std::string& name) {
     if (!names.insert(t.name).second) r.bad(n["name"], fmt::format("type '{}' is defined twice", t.name));
     const YAML::Node regions = n["regions"];
     if (!regions || !regions.IsMap()) r.bad(regions ? regions : n, fmt::format("type '{}' needs a 'regions' mapping", t.name));
-    for (const auto& kv : regions) read_region(r, kv.second, t, kv.first.as<std::string>(), catalog.offers);
+    for (const auto& kv : regions) read_region(r, kv.second, t, r.key(kv.first), catalog.offers);
     catalog.types.push_back(std::move(t));
   }
   if (root["transfer"]) read_transfers(r, root["transfer"], catalog.transfers);

@@ -152,6 +152,13 @@ TEST_CASE("yaml catalog: errors name file:line:column and the key") {
   CHECK(yaml_error_of("- 1\n") == "c.yaml: a catalog must be a mapping with a 'types' list");
 }
 
+TEST_CASE("yaml catalog: a key that is a list or a mapping is an error, not a stray exception") {
+  // Found by fuzzing (tests/fuzz/catalog_yaml_fuzz.cc): yaml-cpp's own exception escaped.
+  CHECK(yaml_error_of("types:\n? - a\n: 1\n") == "c.yaml:2:3: a key must be a plain value");
+  CHECK(yaml_error_of("types:\n  - name: a\n    vcpu: 2\n    memory: 4GiB\n    regions: {[r]: {spot: 1}}\n") ==
+        "c.yaml:5:15: a key must be a plain value");
+}
+
 TEST_CASE("parse_bytes needs a unit") {
   CHECK(parse_bytes("16GiB") == 16 * kGiB);
   CHECK(parse_bytes("1.5 TiB") == 1.5 * 1024 * kGiB);
