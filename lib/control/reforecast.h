@@ -35,7 +35,7 @@ double planned_makespan(const model::Dag& dag, const std::vector<schedule::TaskI
                         const schedule::Capacity& capacity);
 
 // The capacity the remaining work needs: the least cpus (on a grid from the largest remaining
-// demand up to policy.max) under which it ends no later than the goal, with memory for that
+// demand up to policy.max, found by bisection) under which it ends no later than the goal, with memory for that
 // schedule's peak (reserved, or in use plus the margin, whichever is more).
 // The goal: when the run is behind its plan by more than policy.threshold, the plan (as far as
 // the ceiling allows: never sooner than the fastest possible); otherwise the pace it has now,
