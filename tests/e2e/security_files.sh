@@ -51,13 +51,17 @@ EOF
 slow=$!
 wait_for_file "$T/started" 10
 sleep 0.3
+checked=0
 for f in "$WF_LEDGER" "$WF_HISTORY"; do
   for side in -wal -shm; do
     [[ -e $f$side ]] || continue
     assert_eq "$(mode "$f$side")" 600 "mode of $f$side"
+    checked=$((checked + 1))
   done
 done
 wait "$slow" || fail "the slow run failed"
+# The history is open for the whole run: its companions at least were there to check.
+((checked >= 2)) || fail "only $checked -wal/-shm files existed during the run"
 
 # The journal (which names every command) is private. The run directory, its document and logs,
 # and an --events file are wf-run's to make private (they hold commands and task output, which
