@@ -22,6 +22,17 @@ void put(Writer& w, const char* key, std::string_view value) {
   w.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
 }
 
+// Deeper answers are refused: the resource is written back out (compact) by recursion, and no
+// plugin's answer needs more than a few levels.
+constexpr int kMaxDepth = 64;
+
+bool deeper_than(const Value& v, int levels) {
+  if (!v.IsObject() && !v.IsArray()) return false;
+  if (levels == 0) return true;
+  if (v.IsArray()) return std::any_of(v.Begin(), v.End(), [&](const Value& item) { return deeper_than(item, levels - 1); });
+  return std::any_of(v.MemberBegin(), v.MemberEnd(), [&](const auto& m) { return deeper_than(m.value, levels - 1); });
+}
+
 std::string compact(const Value& v) {
   rapidjson::StringBuffer buffer;
   Writer w(buffer);
@@ -121,9 +132,15 @@ std::optional<PluginAnswer> decode_answer(std::string_view text, std::string_vie
     return std::nullopt;
   }
   rapidjson::Document d;
-  d.Parse(text.data(), text.size());  // anything but whitespace after the object is an error
+  // Iterative: a plugin printing a million '[' must not exhaust the stack. Anything but
+  // whitespace after the object is an error.
+  d.Parse<rapidjson::kParseIterativeFlag>(text.data(), text.size());
   if (d.HasParseError()) {
     *problem = fmt::format("not JSON ({} at byte {})", rapidjson::GetParseError_En(d.GetParseError()), d.GetErrorOffset());
+    return std::nullopt;
+  }
+  if (deeper_than(d, kMaxDepth)) {
+    *problem = fmt::format("JSON nested deeper than {} levels", kMaxDepth);
     return std::nullopt;
   }
   if (!d.IsObject()) {

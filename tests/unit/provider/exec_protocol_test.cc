@@ -88,6 +88,16 @@ TEST_CASE("what is not an answer is said precisely") {
   CHECK(problem_of(R"({"ok":false,"error":{"retryable":"yes"}})", "create") == "'error.retryable' is not a boolean");
 }
 
+TEST_CASE("an answer nested without end is refused, not a stack overflow") {
+  // A plugin's stdout may be up to 1 MiB: a million '[' once overflowed the recursive parser.
+  CHECK(problem_of(std::string(1 << 20, '['), "list").rfind("not JSON", 0) == 0);
+  std::string deep = R"({"ok":true,"id":"x","resource":{"a":)" + std::string(70, '[') + std::string(70, ']') + "}}";
+  CHECK(problem_of(deep, "create") == "JSON nested deeper than 64 levels");
+  std::string fine = R"({"ok":true,"id":"x","resource":{"a":)" + std::string(60, '[') + std::string(60, ']') + "}}";
+  std::string problem;
+  CHECK(decode_answer(fine, "create", &problem));
+}
+
 TEST_CASE("retryable answers are retried with doubling pauses on the clock; not_found is no error where it means gone") {
   wf::util::FakeClock clock;
   ScriptedRunner runner({kRetry, kRetry, kRetry, R"({"ok":true,"id":"i-7"})"});
