@@ -40,16 +40,16 @@ bool is_json_object(std::string_view text) {
   return !d.HasParseError() && d.IsObject();
 }
 
-// A run id names a directory (wf-run's run directory) and is written into scripts and plugin
-// requests, so only a safe alphabet is recorded: letters, digits and ._:@+=,- (not first: . or -),
-// at most 200 characters, no "..". Empty: no owner.
-bool valid_run_id(std::string_view id) {
-  if (id.empty()) return true;
-  if (id.size() > 200 || id.front() == '.' || id.front() == '-' || id.find("..") != std::string_view::npos) return false;
+}  // namespace
+
+bool is_run_id(std::string_view id) {
+  if (id.empty() || id.size() > 200 || id.front() == '.' || id.front() == '-' || id.find("..") != std::string_view::npos) return false;
   return std::all_of(id.begin(), id.end(), [](char c) {
     return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("._:@+=,-").find(c) != std::string_view::npos;
   });
 }
+
+namespace {
 
 // `text` for a one-line message: control characters as '?', at most 60 characters.
 std::string printable(std::string_view text) {
@@ -61,7 +61,7 @@ std::string printable(std::string_view text) {
 
 void validate(const Intent& in, const std::string& path) {
   if (in.provider.empty()) fail(util::Exit::data, "{}: a resource needs a provider", path);
-  if (!valid_run_id(in.run_id))
+  if (!in.run_id.empty() && !is_run_id(in.run_id))
     fail(util::Exit::data, "{}: '{}' is not a run id (letters, digits and ._:@+=,- not leading with . or -, at most 200)",
          path, printable(in.run_id));
   if (!is_known_kind(in.kind))

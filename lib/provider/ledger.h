@@ -44,6 +44,11 @@ struct LedgerOptions {
   std::uint64_t jitter_seed = 0;  // 0: from the process id (colliding processes must not share it)
 };
 
+// A run id names a directory (wf-run's run directory) and is written into scripts and plugin
+// requests, so the ledger records only this alphabet: letters, digits and ._:@+=,-, not beginning
+// with . or -, no "..", 1 to 200 characters. Intents with another (non-empty) run id: exit 65.
+bool is_run_id(std::string_view id);
+
 // What a creator is about to ask of a provider.
 struct Intent {
   std::string provider;

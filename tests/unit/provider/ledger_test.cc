@@ -103,6 +103,9 @@ TEST_CASE("run ids are recorded only in a safe alphabet: they name directories a
   for (const char* good : {"", "etl-20261129T020000-1a2b", "run_1", "nightly.2026-11-29", "job:42@site+a=b,c"})
     ledger.record_intent(intent(good));
   CHECK(ledger.all().size() == 5);
+  CHECK(is_run_id("etl-20261129T020000-1a2b"));
+  CHECK_FALSE(is_run_id(""));
+  CHECK_FALSE(is_run_id("../escape"));
 }
 
 TEST_CASE("a heartbeat moves the expiry; expired() lists live rows past theirs") {
