@@ -18,6 +18,7 @@
 
 #include "analyze/validate.h"
 #include "cli/params.h"
+#include "cli/run_alerts.h"
 #include "cli/run_id.h"
 #include "cli/tool.h"
 #include "cli/run_slurm.h"
@@ -60,6 +61,7 @@ struct RunOptions {
   std::string progress = "auto";
   std::string executor = "local";
   SlurmRunOptions slurm;
+  AlertCli alerts;
   std::string ledger;
   std::string feedback = "off";
   control::Policy feedback_policy;
@@ -444,6 +446,8 @@ int run_run(const RunOptions& o, const Output& out) {
   FeedbackSetup feedback = make_feedback(doc, dag, o, infos, eo.capacity, *events);
   run::Executor executor(wf, dag, std::move(infos), eo, runner, store ? &*store : nullptr, *events, &journal, clock);
   if (feedback.controller) executor.observe(*feedback.controller);
+  auto alert_observer = make_run_alerts(o.alerts, doc, store ? &*store : nullptr, *events, clock, {run_id, eo.workflow_name});
+  if (alert_observer) executor.observe(*alert_observer);
   util::note("run {} ({} tasks, {} cpus, {}); logs in {}", run_id, wf.tasks.size(), util::format_number(eo.capacity.cpus),
              model::format_bytes(eo.capacity.mem_bytes), eo.log_dir);
   run::RunResult result = executor.run();
@@ -501,6 +505,7 @@ int run_main(int argc, const char* const* argv, const Output& out) {
       ->capture_default_str()->check(CLI::Range(1, 1000));
   app.add_option("--feedback-max-cpus", o.feedback_max_cpus, "feedback: the most a grow asks for (default: this machine's cpus)");
   app.add_option("--feedback-max-mem", o.feedback_max_mem, "feedback: the most memory a grow asks for (default: available memory)");
+  add_alert_options(app, o.alerts);
   add_slurm_options(app, o.slurm);
   app.footer("Exit: 0 every task succeeded, 1 a task failed, 64 usage, 65 invalid workflow, 66 no input,\n"
              "75 run directory busy, 130 interrupted. See wf-run(1), wf(7).");
