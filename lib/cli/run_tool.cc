@@ -26,6 +26,7 @@
 #include "control/feedback_json.h"
 #include "predict/forecast.h"
 #include "provider/heartbeat.h"
+#include "provider/ledger.h"
 #include "provider/paths.h"
 #include "provider/registry.h"
 #include "history/paths.h"
@@ -216,10 +217,34 @@ std::string run_root(const RunOptions& o) {
   return ".wf/runs";
 }
 
+// Creates what is missing of `path`, each new directory 0700 (before the umask): a run directory
+// holds every command, the journal and the tasks' output, which may carry tokens. Directories
+// that exist keep their mode (a shared run root, say).
 void make_dirs(const std::string& path) {
+  fs::path p = fs::path(path).lexically_normal();
+  fs::path so_far;
+  for (const auto& part : p) {
+    so_far /= part;
+    if (part.empty() || part == "/" || part == "." || part == "..") continue;
+    if (::mkdir(so_far.c_str(), 0700) == 0 || errno == EEXIST) continue;
+    fail(util::Exit::cant_create, "{}: cannot create directory: {}", so_far.string(), std::strerror(errno));
+  }
   std::error_code ec;
-  fs::create_directories(path, ec);
-  if (ec) fail(util::Exit::cant_create, "{}: cannot create directory: {}", path, ec.message());
+  if (!fs::is_directory(p, ec)) fail(util::Exit::cant_create, "{}: cannot create directory: it exists and is not one", path);
+}
+
+// A run id becomes a directory name, a ledger owner and a word in batch scripts: it must be a
+// safe name (provider::is_run_id), whoever gave it — a flag or a document from elsewhere.
+void check_run_id(const std::string& id, const std::string& where) {
+  auto shown = [&id] {  // control characters escaped, so the message stays one line
+    std::string out;
+    for (unsigned char c : id.substr(0, 80)) out += c < 0x20 || c == 0x7f ? fmt::format("\\x{:02x}", c) : std::string(1, static_cast<char>(c));
+    return id.size() > 80 ? out + "..." : out;
+  };
+  if (!provider::is_run_id(id))
+    fail(where == "--resume" ? util::Exit::usage : util::Exit::data,
+         "{}: run id '{}' is not a safe name (letters, digits and ._:@+=,- only, not starting with '.' or '-', no '..', at most 200)",
+         where, shown());
 }
 
 // One wf-run per run directory at a time: a second one (a double resume) gets exit 75.
@@ -327,6 +352,12 @@ Resume resume_state(const io::Document& doc, const model::Dag& dag, const std::s
   for (uint32_t i = 0; i < wf.tasks.size(); ++i) index.emplace(wf.tasks[i].id, i);
   Resume r{std::vector<char>(wf.tasks.size(), 0), std::vector<int>(wf.tasks.size(), 0), {}};
   std::unordered_map<std::string, run::JournalEntry> open_attempts;
+  // No journal: the invocation before was stopped between saving the document and opening it,
+  // so nothing of this run ever started. The run starts from the beginning.
+  if (::access(journal_path.c_str(), F_OK) != 0 && errno == ENOENT) {
+    util::note("--resume: {} has no journal (nothing had started): running every task", journal_path);
+    return r;
+  }
   for (auto& e : run::Journal::read(journal_path)) {
     auto it = index.find(e.task);
     if (it != index.end()) r.prior_attempts[it->second] = std::max(r.prior_attempts[it->second], e.attempt);
@@ -374,6 +405,7 @@ int run_run(const RunOptions& o, const Output& out) {
   std::string run_id, run_dir;
   io::Document doc = [&] {
     if (o.resume.empty()) return io::Document::load(o.common.input);
+    check_run_id(o.resume, "--resume");
     run_dir = run_root(o) + "/" + o.resume;
     std::string saved = run_dir + "/document.json";
     if (::access(saved.c_str(), R_OK) != 0)
@@ -387,7 +419,10 @@ int run_run(const RunOptions& o, const Output& out) {
   // A run wf-provision prepared takes the id its resources are owned by, so wf-reap finds them.
   std::string provisioned_id;
   if (const io::Json* prov = doc.section("provision"))
-    if (auto id = io::get_string(*prov, "run_id")) provisioned_id = *id;
+    if (auto id = io::get_string(*prov, "run_id")) {
+      provisioned_id = *id;
+      if (o.resume.empty()) check_run_id(provisioned_id, fmt::format("{}: provision.run_id", o.common.input.empty() ? "<stdin>" : o.common.input));
+    }
   run_id = !o.resume.empty() ? o.resume : !provisioned_id.empty() ? provisioned_id : new_run_id(wf.name);
   if (run_dir.empty()) run_dir = run_root(o) + "/" + run_id;
   make_dirs(run_dir + "/logs");
@@ -396,7 +431,7 @@ int run_run(const RunOptions& o, const Output& out) {
   make_dirs(workdir);
   workdir = fs::absolute(workdir).lexically_normal().string();
   run_dir = fs::absolute(run_dir).lexically_normal().string();
-  if (o.resume.empty()) io::write_output(run_dir + "/document.json", doc.serialize(io::Format::json));
+  if (o.resume.empty()) io::write_output(run_dir + "/document.json", doc.serialize(io::Format::json), 0600);
 
   run::ExecutorOptions eo;
   eo.run_id = run_id;

@@ -87,18 +87,18 @@ Source read_source(const std::string& path) {
   return source;
 }
 
-void write_output(const std::string& path, std::string_view content) {
-  write_output(path, [content](Sink& sink) { sink.write(content); });
+void write_output(const std::string& path, std::string_view content, mode_t mode) {
+  write_output(path, [content](Sink& sink) { sink.write(content); }, mode);
 }
 
-void write_output(const std::string& path, const std::function<void(Sink&)>& produce) {
+void write_output(const std::string& path, const std::function<void(Sink&)>& produce, mode_t mode) {
   if (path.empty() || path == "-") {
     FdSink sink(STDOUT_FILENO, "<stdout>");
     produce(sink);
     return;
   }
   std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
   if (fd < 0) fail(util::Exit::cant_create, "{}: cannot create: {}", path, std::strerror(errno));
   try {
     FdSink sink(fd, path);

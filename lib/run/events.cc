@@ -12,7 +12,7 @@
 namespace wf::run {
 
 Events::Events(const std::string& path, util::Clock& clock, double start_mono) : clock_(&clock), start_mono_(start_mono) {
-  fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (fd_ < 0) fail(util::Exit::cant_create, "{}: cannot open the event stream: {}", path, std::strerror(errno));
 }
 

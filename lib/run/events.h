@@ -14,7 +14,7 @@ namespace wf::run {
 class Events {
  public:
   Events() = default;  // discards everything
-  // Opens `path` for appending (created 0644). Throws wf::Error 73 when it cannot.
+  // Opens `path` for appending (created 0600: events name tasks and their commands). Throws wf::Error 73 when it cannot.
   Events(const std::string& path, util::Clock& clock, double start_mono);
   ~Events();
   Events(const Events&) = delete;

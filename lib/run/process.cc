@@ -47,7 +47,7 @@ int dev_null() {
 }
 
 int open_log(const std::string& path) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) fail(Exit::cant_create, "cannot create log file '{}': {}", path, std::strerror(errno));
   return fd;
 }

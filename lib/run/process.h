@@ -23,7 +23,7 @@ struct SpawnSpec {
   std::vector<std::string> argv;
   std::string cwd;  // empty: ours
   Environment env;  // exactly the child's environment ("K=V"); empty means an empty environment
-  // Opened here with O_CREAT|O_TRUNC|O_CLOEXEC (mode 0644) and dup'ed into the child. Empty: /dev/null.
+  // Opened here with O_CREAT|O_TRUNC|O_CLOEXEC (mode 0600: task output may hold secrets) and dup'ed into the child. Empty: /dev/null.
   // The same path for both: one open file, so the two streams interleave instead of overwriting.
   std::string stdout_path;
   std::string stderr_path;

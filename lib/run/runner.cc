@@ -191,7 +191,7 @@ void LocalRunner::drain(Log& log, bool create_empty) {
     log.broken = true;
   };
   if (log.file_fd < 0) {
-    log.file_fd = ::open(log.path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    log.file_fd = ::open(log.path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (log.file_fd < 0) return give_up("create it");
   }
   if (size < log.copied) {  // the task truncated its own output: so does the log

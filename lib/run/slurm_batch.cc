@@ -31,12 +31,25 @@ std::string filename_pattern(std::string_view path) {
 
 }  // namespace
 
+namespace {
+
+// A name as it may appear in the script's comment line: control characters (a newline would end
+// the comment and start a command) become '?'. wf-run checks run ids; this holds whatever comes.
+std::string comment_safe(std::string_view name) {
+  std::string out(name);
+  for (char& c : out)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+  return out;
+}
+
+}  // namespace
+
 std::string batch_script(const BatchScript& s) {
   std::string body = fmt::format(
       "#!/bin/sh\n"
       "# wf-run: run {} task {} attempt {}; submitted with sbatch (see wf-slurm(7)).\n"
       "cd {} || exit 1\n",
-      s.run_id, s.task_id, s.attempt, util::shell_quote(s.workdir));
+      comment_safe(s.run_id), comment_safe(s.task_id), s.attempt, util::shell_quote(s.workdir));
   auto exported = [&body](std::string_view name, std::string_view value) {
     body += fmt::format("{}={}; export {}\n", name, util::shell_quote(value), name);
   };

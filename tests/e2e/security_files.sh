@@ -63,9 +63,8 @@ wait "$slow" || fail "the slow run failed"
 # The history is open for the whole run: its companions at least were there to check.
 ((checked >= 2)) || fail "only $checked -wal/-shm files existed during the run"
 
-# The journal (which names every command) is private. The run directory, its document and logs,
-# and an --events file are wf-run's to make private (they hold commands and task output, which
-# may carry tokens): until it does, they are reported here, not failed.
+# The journal (which names every command) is private, and so are the run directory, its document
+# and logs, and an --events file: they hold commands and task output, which may carry tokens.
 run_dir=$(jq -r .run.run_dir "$T/run.json")
 private "$run_dir/journal.jsonl"
 open_files=""
@@ -73,7 +72,7 @@ for f in "$run_dir" "$run_dir/document.json" "$run_dir/logs" "$(jq -r '.run.task
   "$T/events.jsonl"; do
   (((8#$(mode "$f") & 8#077) == 0)) || open_files+=" $(mode "$f") ${f#"$T"/}"
 done
-[[ -z $open_files ]] || note "pending (wf-run): readable by others:$open_files"
+[[ -z $open_files ]] || fail "wf-run's files readable by others:$open_files"
 
 # Scratch directories of local leases.
 [[ ! -d $WF_SCRATCH_ROOT ]] || private "$WF_SCRATCH_ROOT"

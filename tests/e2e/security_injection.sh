@@ -99,6 +99,19 @@ for evil_run in $'--help; touch pwned12\n$(touch pwned13)' ../../escape; do
   done
 done
 assert_eq "$("$WF_BIN/wf-reap" --list --format json | jq '.resources | length')" 0 "resources recorded for refused run ids"
+# wf-run refuses the same ids from a document's provision section or --resume: no run directory
+# outside the run root, nothing started.
+"$WF_BIN/wf-analyze" "$T/wf.yaml" -q | jq '.provision = {run_id: "../../escape"}' >"$T/evil-doc.json"
+set +e
+"$WF_BIN/wf-run" --run-root "$T/runs/root" --no-history "$T/evil-doc.json" >/dev/null 2>"$T/run.err"
+rc=$?
+"$WF_BIN/wf-run" --run-root "$T/runs/root" --no-history --resume ../../escape >/dev/null 2>"$T/resume.err"
+rc2=$?
+set -e
+assert_eq "$rc" 65 "wf-run's exit status for a document's run id ../../escape"
+assert_eq "$rc2" 64 "wf-run's exit status for --resume ../../escape"
+grep -q "is not a safe name" "$T/run.err" || fail "no word of the refused run id: $(cat "$T/run.err")"
+[[ ! -e $T/escape && ! -e $T/runs/escape ]] || fail "a run directory was made outside the run root"
 "$WF_BIN/wf-provision" "$T/wf.yaml" --provider "exec:$T/plugin" --catalog "$T/catalog.yaml" --run-id nightly.2026-11-29 \
   --param "x=\`touch pwned14\`; --rf" >"$T/prov.json" 2>"$T/prov.err" || fail "wf-provision exited $?: $(cat "$T/prov.err")"
 assert_eq "$(head -1 "$T/plugin.argv")" 0 "arguments the plugin was given"

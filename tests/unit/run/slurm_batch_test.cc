@@ -135,3 +135,18 @@ TEST_CASE("slurm outcome: states map to attempt statuses, with memory kills foun
   CHECK(attempt_status(end, 0, "", false) == "cancelled");
   CHECK(attempt_status(end, 0, "", true) == "interrupted");
 }
+
+TEST_CASE("slurm batch: a newline in a run or task id cannot add a line to the script") {
+  BatchScript s;
+  s.run_id = "r\nrm -rf /tmp/x";
+  s.task_id = "t\r\ntouch /tmp/y";
+  s.attempt = 1;
+  s.workdir = "/tmp";
+  s.command.script = "true";
+  std::string text = batch_script(s);
+  // The comment stays one line, the cd follows it, and the ids' only other place is a quoted value.
+  CHECK(text.find("#!/bin/sh\n# wf-run: run r?rm -rf /tmp/x task t??touch /tmp/y attempt 1;") == 0);
+  CHECK(text.find("\ncd /tmp || exit 1\n") != std::string::npos);
+  CHECK(text.find("WF_RUN_ID='r\nrm -rf /tmp/x'; export WF_RUN_ID\n") != std::string::npos);
+  CHECK(text.find("\nrm -rf") == text.find("WF_RUN_ID='r") + 12);
+}
