@@ -37,6 +37,15 @@ plan::Demand demand_from(const Json& prediction, const PlanRequest& r, const mod
       if (end > t && (s.cpus > 0 || s.mem_bytes > 0)) d.steps.push_back(s);
     }
   }
+  // A workflow of a few milliseconds has a timeline too short for the section's rounding (its step
+  // is 0.000 s): its peaks, held for the p95 makespan (at least a second), are the demand.
+  const Json* peaks = io::get(prediction, "peaks");
+  if (d.steps.empty() && peaks) {
+    double makespan = 0;
+    if (const Json* m = io::get(prediction, "makespan_s")) makespan = io::get_number(*m, "p95").value_or(0);
+    plan::DemandStep s{0, std::max(1.0, makespan), band(*peaks, "reserved_cpus", r.quantile), band(*peaks, "reserved_mem_bytes", r.quantile), 0};
+    if (s.cpus > 0 || s.mem_bytes > 0) d.steps.push_back(s);
+  }
   if (d.steps.empty()) fail(util::Exit::data, "the prediction has no demand timeline to plan for (run wf-predict first)");
   for (const auto& e : predict::estimates_from_json(prediction, wf)) {
     d.max_task_cpus = std::max(d.max_task_cpus, e.cpus.p95);
