@@ -122,6 +122,7 @@ int run_reap(const ReapToolOptions& o, const CLI::App& app, const Output& out) {
   reap::ReapOptions ro;
   ro.dry_run = o.dry_run;
   ro.stale_claim_s = o.claim_timeout_s;
+  ro.in_flight_s = o.provider_timeout_s;
   reap::Reaper reaper(ledger, providers, ro);
   reap::Report report = reaper.reap(selection);
   diagnose(report);

@@ -5,6 +5,7 @@
 #include <tuple>
 
 #include "provider/provision.h"
+#include "util/clock.h"
 #include "util/exit.h"
 #include "util/log.h"
 
@@ -105,8 +106,18 @@ void Reaper::select_orphans(const Selection& s, std::vector<Candidate>& out, Rep
 void Reaper::release(const std::vector<Candidate>& candidates, Report& report) {
   std::map<std::string, std::string> why;
   std::vector<std::string> ids;
-  for (const auto& c : candidates)
-    if (why.emplace(c.id, c.why).second) ids.push_back(c.id);
+  double now = options_.now_s > 0 ? options_.now_s : util::real_clock().wall();
+  for (const auto& c : candidates) {
+    if (!why.emplace(c.id, c.why).second) continue;
+    auto row = ledger_.get(c.id);
+    if (row && row->state == provider::State::creating && row->provider != "local" && now - row->updated_s < options_.in_flight_s) {
+      report.items.push_back(item_of(*row, Outcome::skipped, c.why,
+                                     fmt::format("its create may still be running (started {:.0f} s ago); reap again after {:.0f} s",
+                                                 std::max(0.0, now - row->updated_s), options_.in_flight_s)));
+      continue;
+    }
+    ids.push_back(c.id);
+  }
   std::string claim_id = provider::new_claim_id();
   auto claimed = ledger_.claim(ids, claim_id, options_.stale_claim_s);
   std::set<std::string> mine;

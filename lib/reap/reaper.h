@@ -33,6 +33,12 @@ struct Selection {
 struct ReapOptions {
   bool dry_run = false;
   double stale_claim_s = 900;
+  // A provider's create may still be running this long after its row was marked creating, even
+  // when the wf-provision that started it was killed (an exec: plugin or scontrol is a process of
+  // its own): such a row is left for a later reaper, since releasing it now could miss what the
+  // create makes. The local pool creates within the caller's own transaction: never left.
+  double in_flight_s = 120;
+  double now_s = 0;  // epoch seconds; 0: the real clock
 };
 
 enum class Outcome { released, already_gone, failed, would_release, skipped };

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # kill -9 mid-provision: a process creating three hosts through the netns plugin is killed while
 # the plugin works on the second. With short TTLs, wf-reap --expired then leaves nothing behind —
-# the first host (active), the second (made, its id never recorded: found by key in the plugin's
-# list) and the third (never asked for) — checked against the plugin's list and `ip netns`, and
+# the first host (active), the second (made, its id never recorded: left alone while its create
+# may still run, then found by key in the plugin's list) and the third (never asked for) — checked against the plugin's list and `ip netns`, and
 # the ledger passes PRAGMA integrity_check.
 source "$(dirname "$0")/lib.sh"
 need_bin wf-reap
@@ -49,11 +49,19 @@ made=$(ip netns list | awk '{print $1}' | grep -cF "$keys" || true)
 assert_eq "$made" 2 "namespaces that exist after the kill"
 
 sleep 2.5  # past the TTL, which no one renews
-"$WF_BIN/wf-reap" --expired --provider-env WF_PROVIDER_NETNS_ROOT --format json >"$T/reap.json" ||
+# A create still running (its caller killed, its plugin not) is left alone for --provider-timeout
+# seconds: the slow plugin is still asleep, so the row in `creating` is skipped now...
+"$WF_BIN/wf-reap" --expired --provider-env WF_PROVIDER_NETNS_ROOT --format json >"$T/early.json" ||
+  fail "wf-reap --expired exited $?: $(cat "$T/early.json")"
+assert_eq "$(jq '.released | length' "$T/early.json")" 1 "released while a create may still run"
+assert_eq "$(jq '.already_gone | length' "$T/early.json")" 1 "already gone (never created)"
+assert_eq "$(jq -r '.already_gone[0].note' "$T/early.json")" "never created" "why the third counts as gone"
+assert_eq "$(jq -r '.skipped[0].note' "$T/early.json" | cut -c1-31)" "its create may still be running" "why the creating row waits"
+# ...and taken once that time has passed (the plugin is stopped first, as its timeout would).
+kill_marked "sleep $slow"
+"$WF_BIN/wf-reap" --expired --provider-timeout 2 --provider-env WF_PROVIDER_NETNS_ROOT --format json >"$T/reap.json" ||
   fail "wf-reap --expired exited $?: $(cat "$T/reap.json")"
-assert_eq "$(jq '.released | length' "$T/reap.json")" 2 "released"
-assert_eq "$(jq '.already_gone | length' "$T/reap.json")" 1 "already gone (never created)"
-assert_eq "$(jq -r '.already_gone[0].note' "$T/reap.json")" "never created" "why the third counts as gone"
+assert_eq "$(jq '.released | length' "$T/reap.json")" 1 "released, found by its key"
 
 # Checked against the provider itself, not the ledger.
 left=$(ip netns list | awk '{print $1}' | grep -cF "$keys" || true)

@@ -51,6 +51,7 @@ struct World {
   Report reap(const Selection& s, bool dry_run = false) {
     ReapOptions o;
     o.dry_run = dry_run;
+    o.now_s = clock.wall();
     return Reaper(ledger, providers, o).reap(s);
   }
 };
@@ -127,7 +128,7 @@ TEST_CASE("what a creator that died mid-call left is found by key; what it never
   std::string never = w.ledger.record_intent(in);
   std::string nothing = w.ledger.record_intent(in);
   w.ledger.mark_creating(nothing);
-  w.clock.advance(11);
+  w.clock.advance(121);  // past the TTL, and past the time a create may still be running
   Selection s;
   s.expired = true;
   Report r = w.reap(s);
@@ -137,6 +138,26 @@ TEST_CASE("what a creator that died mid-call left is found by key; what it never
   CHECK(w.ledger.live().empty());
   for (const auto& item : r.items)
     if (item.id == never) CHECK(item.note == "never created");
+}
+
+TEST_CASE("a create that may still be running (its creator killed, its plugin not) is left for a later reaper") {
+  World w;
+  Intent in{"fake", "vm", "{}", "run-1", std::nullopt, ""};
+  std::string id = w.ledger.record_intent(in);
+  w.ledger.mark_creating(id);
+  w.clock.advance(30);
+  Report early = w.reap(runs({"run-1"}));
+  REQUIRE(early.items.size() == 1);
+  CHECK(early.items[0].outcome == Outcome::skipped);
+  CHECK(early.items[0].note == "its create may still be running (started 30 s ago); reap again after 120 s");
+  CHECK(w.ledger.get(id)->state == State::creating);
+  // The plugin finishes meanwhile; the next reaper, later, finds what it made by key.
+  w.fake->create({"vm", "{}", id, std::nullopt, "run-1"});
+  w.clock.advance(91);
+  Report later = w.reap(runs({"run-1"}));
+  CHECK(later.count(Outcome::released) == 1);
+  CHECK(w.fake->size() == 0);
+  CHECK(w.ledger.live().empty());
 }
 
 TEST_CASE("orphans: what a provider holds as wf's that the ledger does not know, or knows as released") {
