@@ -86,7 +86,7 @@ namespace {
 // The resource's spec with the new size: the provider's own keys kept, cpus and memory replaced.
 std::string resized_spec(const std::string& spec_json, const schedule::Capacity& want) {
   rapidjson::Document spec;
-  spec.Parse(spec_json.c_str());
+  spec.Parse(spec_json.c_str(), spec_json.size());
   if (spec.HasParseError() || !spec.IsObject()) spec.SetObject();
   auto& a = spec.GetAllocator();
   io::put(spec, "cpus", std::ceil(want.cpus * 100 - 1e-9) / 100, a);
@@ -98,7 +98,7 @@ std::string resized_spec(const std::string& spec_json, const schedule::Capacity&
 
 schedule::Capacity reported(const std::string& detail_json, const schedule::Capacity& asked) {
   rapidjson::Document d;
-  d.Parse(detail_json.c_str());
+  d.Parse(detail_json.c_str(), detail_json.size());
   schedule::Capacity c = asked;
   if (d.HasParseError() || !d.IsObject()) return c;
   if (auto v = io::get_number(d, "cpus")) c.cpus = *v;

@@ -29,7 +29,7 @@ SimResult sweep(const model::Dag& dag, const std::vector<SimTask>& tasks) {
 class EventSim {
  public:
   EventSim(const model::Dag& dag, const std::vector<SimTask>& tasks, const SimCapacity& cap)
-      : dag_(dag), tasks_(tasks), cap_(cap), policy_(dag, infos(tasks), capacity(cap)) {
+      : tasks_(tasks), cap_(cap), policy_(dag, infos(tasks), capacity(cap)) {
     r_.start.assign(dag.size(), 0);
     r_.end.assign(dag.size(), 0);
     remaining_.assign(dag.size(), 0);
@@ -100,7 +100,6 @@ class EventSim {
   }
   double rate(uint32_t t, double factor) const { return io_rate(t) > 0 ? factor : 1; }
 
-  const model::Dag& dag_;
   const std::vector<SimTask>& tasks_;
   SimCapacity cap_;
   schedule::Policy policy_;

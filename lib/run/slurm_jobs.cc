@@ -66,6 +66,7 @@ std::map<std::string, JobLine> job_lines(std::string_view text, std::vector<std:
   };
   size_t id_col = col("JobID"), state_col = col("State"), start_col = col("Start"), exit_col = col("ExitCode"),
          node_col = col("NodeList");
+  if (id_col >= header.size() || state_col >= header.size()) return out;  // not sacct's answer to our query: no job in it
   for (size_t i = 1; i < lines.size(); ++i) {
     auto f = util::split(lines[i], '|');
     if (f.size() != header.size()) continue;

@@ -47,13 +47,4 @@ inline void quiet_diagnostics() {
   util::set_diag_sink([](std::string_view, void*) {}, nullptr);
 }
 
-// A known finding not fixed yet: run::parse_accounting (run/slurm_jobs.cc) reads past the fields
-// of a line when the header — which wf's own sacct call always gets — has no JobID or State
-// column (tests/bench/fuzz_readers.md). The targets leave such text out of it until it is fixed.
-inline bool sacct_header_lacks_job_or_state(std::string_view text) {
-  auto header = util::split(text.substr(0, text.find('\n')), '|');
-  auto has = [&](const char* name) { return std::find(header.begin(), header.end(), name) != header.end(); };
-  return !has("JobID") || !has("State");
-}
-
 }  // namespace wf::fuzz

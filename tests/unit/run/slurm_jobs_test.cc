@@ -199,3 +199,8 @@ TEST_CASE("slurm journal: the last job of a task is followed, success needs the 
   CHECK(!r[4].done);  // its command or inputs changed since
   CHECK(r[1].attempts == 0);
 }
+
+TEST_CASE("slurm jobs: text whose header lacks JobID or State (not sacct's answer to wf's query) holds no job") {
+  CHECK(parse_accounting("Job|Name\n1|2\n16.batch|x\n").empty());
+  CHECK(parse_accounting("JobID|Name\n1|2\n").empty());
+}
