@@ -66,6 +66,7 @@ void SlurmExecutor::Impl::submit(uint32_t t, int begin_in_s) {
   s.job = submit_job(client, jr);
   s.phase = Phase::queued;
   s.end_seen = -1;
+  s.start_seen = -1;
   s.cancelled_by_wf = false;
   ids[t].push_back(s.job);
   if (journal) journal->append({"started", task.id, s.attempt, s.job, "", ""});
@@ -204,7 +205,22 @@ void SlurmExecutor::Impl::adopt_earlier_jobs() {
   }
 }
 
+// Observers are ended on every way out; after an error, one of theirs does not hide it.
 RunResult SlurmExecutor::Impl::run() {
+  try {
+    return run_loop();
+  } catch (...) {
+    try {
+      end_observers("failed");
+    } catch (const std::exception& e) {
+      util::warn("while ending the run's observers after an error: {}", e.what());
+    }
+    throw;
+  }
+}
+
+RunResult SlurmExecutor::Impl::run_loop() {
+  t0 = clock.monotonic();
   result.started_at = clock.wall();
   adopt_earlier_jobs();
   events.emit("run_started", [&](io::Json& o, io::Alloc& a) {
@@ -250,11 +266,13 @@ RunResult SlurmExecutor::Impl::run() {
       if (now - unreachable_since > opt.unreachable_timeout_s) throw;
     }
     track_peaks();
+    observe_sample();
     interval = changed || stopping ? opt.poll_min_s : std::min(opt.poll_max_s, interval * 1.5);
   }
   finish_statuses();
   result.finished_at = clock.wall();
   result.status = stopping ? "interrupted" : failed_count > 0 || done_count < dag.size() ? "failed" : "succeeded";
+  end_observers(result.status);
   events.emit("run_finished", [&](io::Json& o, io::Alloc& a) {
     o.AddMember("run_id", io::str(opt.run_id, a), a);
     o.AddMember("status", io::str(result.status, a), a);
@@ -285,6 +303,8 @@ SlurmExecutor::SlurmExecutor(const model::Workflow& wf, const model::Dag& dag, s
                                    clock)) {}
 
 SlurmExecutor::~SlurmExecutor() = default;
+
+void SlurmExecutor::observe(Observer& observer) { impl_->observers.push_back(&observer); }
 
 RunResult SlurmExecutor::run() { return impl_->run(); }
 

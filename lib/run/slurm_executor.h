@@ -14,6 +14,18 @@
 //
 // Resume: tasks marked done are not submitted; a task with a job left by an earlier invocation
 // is followed, not resubmitted (SlurmExecutorOptions::adopt).
+//
+// Observers (run/observer.h), called from run()'s thread as the local executor calls them:
+//   started   when squeue first shows the job RUNNING (so at most one poll after it really
+//             started); a job seen only once it had ended is announced at its end, just before
+//             its finished(), so that every finished() has its started();
+//   sampled   after every poll: each running job, elapsed_s since it was seen running and usage
+//             all 0 (Slurm measures RSS, CPU time and I/O only in accounting, at the end: 0 means
+//             unknown here, never "used nothing");
+//   finished  each attempt's AttemptResult as recorded from sacct, with will_retry;
+//   ended     once, when run() returns or throws.
+// capacity() is never asked: the cluster schedules the jobs, so there is no capacity of wf's own to
+// change (RunState::capacity is the partition's usable nodes, for reference).
 #include <memory>
 #include <string>
 #include <vector>
@@ -23,6 +35,7 @@
 #include "model/workflow.h"
 #include "run/events.h"
 #include "run/executor.h"
+#include "run/observer.h"
 #include "run/slurm_client.h"
 #include "run/slurm_demand.h"
 #include "run/slurm_journal.h"
@@ -49,6 +62,7 @@ struct SlurmExecutorOptions {
   double cancel_wait_s = 30;     // after a stop signal, for the cancelled jobs to end
   double unreachable_timeout_s = 300;  // the cluster not answering this long ends the run (69)
   std::vector<SlurmResume> resume;  // per task, from slurm_resume_state(); empty: a fresh run
+  schedule::Capacity capacity;      // the partition's usable nodes: what RunState reports to observers
 };
 
 // Per task, the ids of every job submitted for it in this invocation (adopted ones included), in
@@ -61,6 +75,8 @@ class SlurmExecutor {
                 SlurmExecutorOptions options, SlurmClient& client, StopWaiter& waiter, history::Store* history,
                 Events& events, SlurmJournal* journal, util::Clock& clock);
   ~SlurmExecutor();
+  // Called in the order added, from run()'s thread; must outlive run(). Not owned.
+  void observe(Observer& observer);
   RunResult run();
   const JobIds& job_ids() const;
 

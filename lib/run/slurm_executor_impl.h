@@ -23,6 +23,7 @@ struct SlurmExecutor::Impl {
     bool cancelled_by_wf = false;
     std::string unrun_status;   // what the task becomes if its cancelled job never ran
     std::string status;         // once ended
+    double start_seen = -1;     // monotonic: when the current job was announced started (-1: not yet)
   };
 
   const model::Workflow& wf;
@@ -41,6 +42,10 @@ struct SlurmExecutor::Impl {
   double stop_deadline = 0;
   double unreachable_since = -1;  // monotonic: since when the cluster has not answered
   size_t done_count = 0, failed_count = 0;
+  std::vector<Observer*> observers;
+  std::vector<LiveSample> live_samples;  // reused by every sample
+  double t0 = 0;                         // monotonic: when run() began
+  bool observers_ended = false;
 
   Impl(const model::Workflow& w, const model::Dag& d, std::vector<SlurmTaskDemand> demands, SlurmExecutorOptions o,
        SlurmClient& c, StopWaiter& wt, history::Store* h, Events& e, SlurmJournal* j, util::Clock& clk)
@@ -82,6 +87,7 @@ struct SlurmExecutor::Impl {
   // Resume: done tasks count as succeeded; jobs an earlier invocation left are followed.
   void adopt_earlier_jobs();
   RunResult run();
+  RunResult run_loop();
   // Tasks still open when the loop ended (a stop that outlived its wait): running ones were
   // interrupted, the rest never ran. Below a failure, what never ran is skipped.
   void finish_statuses();
@@ -100,6 +106,12 @@ struct SlurmExecutor::Impl {
   // One look at the cluster: jobs that started, jobs that ended. True when anything changed.
   bool poll();
   void track_peaks();
+
+  // Observers (slurm_follow.cc): what the header promises.
+  RunState state() const;
+  void notify_started(uint32_t t, double now_mono);
+  void observe_sample();
+  void end_observers(const std::string& status);
 };
 
 }  // namespace wf::run

@@ -62,6 +62,7 @@ void SlurmExecutor::Impl::finish(uint32_t t, const JobEnd& end) {
     end_unrun(t, s.unrun_status);
     return;
   }
+  if (s.start_seen < 0) notify_started(t, clock.monotonic());  // ended between two polls
   TaskResult& tr = result.tasks[t];
   schedule::Demand d = reserved(s);
   std::string tail = end.state == "COMPLETED" ? "" : file_tail(tr.log_err) + file_tail(tr.log_out);
@@ -78,6 +79,7 @@ void SlurmExecutor::Impl::finish(uint32_t t, const JobEnd& end) {
   if (journal) journal->append({"finished", task.id, s.attempt, s.job, status, fp});
   bool retryable = status == "failed" || status == "timeout" || status == "oom";
   bool retry = retryable && !stopping && !(failed && !opt.keep_going) && s.attempt - s.first_attempt < task.retries;
+  for (Observer* o : observers) o->finished(t, s.attempt, ar, retry, clock.monotonic() - t0);
   emit_end(status == "succeeded" ? "task_finished" : retry ? "task_retried" : "task_failed", t, ar, end);
   if (retry) {
     retry_task(t, end, ar);
@@ -157,6 +159,7 @@ bool SlurmExecutor::Impl::poll() {
       if (it->second.state == "RUNNING" && s.phase == Phase::queued) {
         s.phase = Phase::running;
         changed = true;
+        notify_started(t, now);
         events.emit("task_started", [&](io::Json& o, io::Alloc& a) {
           o.AddMember("task", io::str(wf.tasks[t].id, a), a);
           o.AddMember("attempt", s.attempt, a);
@@ -208,6 +211,61 @@ void SlurmExecutor::Impl::track_peaks() {
     }
   result.peak_reserved_cpus = std::max(result.peak_reserved_cpus, cpus);
   result.peak_reserved_mem_bytes = std::max(result.peak_reserved_mem_bytes, mem);
+}
+
+RunState SlurmExecutor::Impl::state() const {
+  RunState st;
+  st.now_s = clock.monotonic() - t0;
+  st.capacity = opt.capacity;
+  st.total = dag.size();
+  st.done = done_count;
+  st.failed = failed_count;
+  for (uint32_t t = 0; t < dag.size(); ++t) {
+    if (tasks[t].phase == Phase::running) {
+      ++st.running;
+      auto d = reserved(tasks[t]);
+      st.held.cpus += d.cpus;
+      st.held.mem_bytes += d.mem_bytes;
+    } else if (tasks[t].phase == Phase::queued) {
+      ++st.ready;  // submitted, waiting for its dependencies or for room on the cluster
+    }
+  }
+  return st;
+}
+
+// The start wf sees is squeue's first RUNNING, up to one poll interval after Slurm started the
+// job: elapsed_s runs that much short, never long (a late alert rather than a false one).
+void SlurmExecutor::Impl::notify_started(uint32_t t, double now_mono) {
+  Task& s = tasks[t];
+  s.start_seen = now_mono;
+  for (Observer* o : observers) o->started(t, s.attempt, reserved(s), now_mono - t0);
+}
+
+// Only elapsed time is live on Slurm: RSS, CPU time and I/O stay 0 (unknown) until accounting
+// has the job's end, which finished() carries.
+void SlurmExecutor::Impl::observe_sample() {
+  if (observers.empty()) return;
+  double now = clock.monotonic();
+  live_samples.clear();
+  for (uint32_t t = 0; t < dag.size(); ++t) {
+    const Task& s = tasks[t];
+    if (s.phase != Phase::running || s.start_seen < 0) continue;
+    LiveSample l;
+    l.task = t;
+    l.attempt = s.attempt;
+    l.elapsed_s = now - s.start_seen;
+    l.reserved = reserved(s);
+    live_samples.push_back(l);
+  }
+  RunState st = state();
+  for (Observer* o : observers) o->sampled(st, live_samples);
+}
+
+void SlurmExecutor::Impl::end_observers(const std::string& status) {
+  if (observers_ended) return;
+  observers_ended = true;
+  double now_s = clock.monotonic() - t0;
+  for (Observer* o : observers) o->ended(status, now_s);
 }
 
 }  // namespace wf::run

@@ -42,6 +42,7 @@ struct Fixture {
   SlurmExecutorOptions options;
   std::vector<std::string> diagnostics;
   JobIds job_ids;
+  std::vector<Observer*> observers;
 
   explicit Fixture(const std::vector<Spec>& specs) {
     util::set_diag_sink([](std::string_view line, void* self) { static_cast<Fixture*>(self)->diagnostics.emplace_back(line); }, this);
@@ -76,6 +77,7 @@ struct Fixture {
 
   RunResult run(history::Store* history = nullptr, SlurmJournal* journal = nullptr) {
     SlurmExecutor executor(wf, *dag, demands, options, cluster, waiter, history, events, journal, clock);
+    for (Observer* o : observers) executor.observe(*o);
     RunResult r = executor.run();
     job_ids = executor.job_ids();
     return r;
@@ -96,6 +98,32 @@ struct Fixture {
   }
 };
 
+// Writes down every call, as "started a 1", "finished a 1 oom retry", "ended succeeded", and
+// every sample's running attempts with their elapsed time.
+struct Recorder final : Observer {
+  const model::Workflow& wf;
+  std::vector<std::string> calls;
+  std::vector<LiveSample> samples;
+  std::vector<RunState> states;
+  int capacity_asked = 0;
+  explicit Recorder(const model::Workflow& w) : wf(w) {}
+
+  void started(uint32_t t, int attempt, const schedule::Demand&, double) override {
+    calls.push_back(fmt::format("started {} {}", wf.tasks[t].id, attempt));
+  }
+  void sampled(const RunState& state, std::span<const LiveSample> live) override {
+    states.push_back(state);
+    samples.insert(samples.end(), live.begin(), live.end());
+  }
+  void finished(uint32_t t, int attempt, const AttemptResult& r, bool will_retry, double) override {
+    calls.push_back(fmt::format("finished {} {} {}{}", wf.tasks[t].id, attempt, r.status, will_retry ? " retry" : ""));
+  }
+  std::optional<schedule::Capacity> capacity(const RunState&) override {
+    ++capacity_asked;
+    return std::nullopt;
+  }
+  void ended(const std::string& status, double) override { calls.push_back("ended " + status); }
+};
 
 }  // namespace
 
@@ -233,4 +261,62 @@ TEST_CASE("slurm executor: without accounting storage, slurmctld's job records g
   REQUIRE(rows.size() == 2);
   CHECK(!rows[0].peak_rss_bytes);
   CHECK(f.cluster.count("sacct") == 1);  // asked once, then never again
+}
+
+TEST_CASE("slurm executor: observers see every attempt start and finish (retries too), samples of the running jobs, the end") {
+  Fixture f({{"a", {}, 1, 100.0 * 1024 * 1024, 1}, {"b", {"a"}, 2, 0}});
+  f.cluster.tasks["a"].ends = {"OOM", "COMPLETED"};
+  f.cluster.tasks["b"].steps = 4;
+  f.options.capacity = {8, 8.0 * 1024 * 1024 * 1024};
+  Recorder rec(f.wf);
+  f.observers.push_back(&rec);
+  RunResult r = f.run();
+  CHECK(r.status == "succeeded");
+  // One poll shows a's second job ended and b already running (Slurm started it on a's success):
+  // b's start is seen on squeue before a's end is read from sacct.
+  CHECK(rec.calls == std::vector<std::string>{"started a 1", "finished a 1 oom retry", "started a 2", "started b 1",
+                                              "finished a 2 succeeded", "finished b 1 succeeded", "ended succeeded"});
+  CHECK(rec.capacity_asked == 0);  // the cluster schedules: no capacity of wf's own
+  // b runs 4 polls: it is sampled while running, its elapsed time growing from 0, usage unknown (0).
+  std::vector<double> b_elapsed;
+  for (const auto& l : rec.samples) {
+    CHECK(l.usage.rss_bytes == 0);
+    CHECK(l.usage.cpu_s == 0);
+    CHECK(l.peak_rss_bytes == 0);
+    if (l.task == 1) {
+      b_elapsed.push_back(l.elapsed_s);
+      CHECK(l.reserved.cpus == 2);
+    }
+  }
+  REQUIRE(b_elapsed.size() >= 2);
+  CHECK(b_elapsed.front() == Approx(0).margin(1e-9));
+  CHECK(std::is_sorted(b_elapsed.begin(), b_elapsed.end()));
+  CHECK(b_elapsed.back() > 0);
+  REQUIRE(!rec.states.empty());
+  CHECK(rec.states.front().capacity.cpus == 8);
+  CHECK(rec.states.front().total == 2);
+  CHECK(std::any_of(rec.states.begin(), rec.states.end(), [](const RunState& s) { return s.running == 1 && s.held.cpus == 2; }));
+}
+
+TEST_CASE("slurm executor: observers are ended once when a job fails for good, and on a stop") {
+  SECTION("failure") {
+    Fixture f({{"a", {}}, {"b", {"a"}}});
+    f.cluster.tasks["a"].ends = {"FAILED"};
+    Recorder rec(f.wf);
+    f.observers.push_back(&rec);
+    CHECK(f.run().status == "failed");
+    CHECK(rec.calls == std::vector<std::string>{"started a 1", "finished a 1 failed", "ended failed"});
+  }
+  SECTION("stop signal") {
+    Fixture f({Spec{"x", {}}});
+    f.cluster.tasks["x"].steps = 5;
+    f.waiter.signal_at = 3;
+    Recorder rec(f.wf);
+    f.observers.push_back(&rec);
+    CHECK(f.run().status == "interrupted");
+    REQUIRE(rec.calls.size() == 3);
+    CHECK(rec.calls[0] == "started x 1");
+    CHECK(rec.calls[1] == "finished x 1 interrupted");
+    CHECK(rec.calls[2] == "ended interrupted");
+  }
 }
