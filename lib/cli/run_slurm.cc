@@ -127,6 +127,7 @@ run::SlurmExecutorOptions executor_options(const io::Document& doc, const SlurmR
   eo.max_mem_bytes = place.largest_node_mem_bytes;
   eo.poll_min_s = options.poll_interval_s;
   eo.poll_max_s = std::max(options.poll_interval_s, options.max_poll_interval_s);
+  eo.capacity = place.capacity;
   make_dir(eo.log_dir);
   make_dir(eo.script_dir);
   if (context.resume) eo.resume = resume_state(doc, context.run_dir + "/journal.jsonl", context.workdir);
@@ -214,6 +215,7 @@ int run_on_slurm(io::Document& doc, const model::Dag& dag, const SlurmRunOptions
   if (options.prewarm && work_left) pw = prewarm(doc, demands, options, partition, client, waiter, clock, events);
   run::SlurmJournal journal(context.run_dir + "/journal.jsonl");
   run::SlurmExecutor executor(wf, dag, demands, eo, client, waiter, context.history, events, &journal, clock);
+  for (run::Observer* o : context.observers) executor.observe(*o);
   util::note("run {} ({} tasks) on Slurm partition {}{}{}; logs in {}", context.run_id, wf.tasks.size(), partition,
              place.reservation.empty() ? "" : ", reservation " + place.reservation,
              wf.priority == 0 ? "" : fmt::format(", priority {} (nice {})", wf.priority, client.nice()), eo.log_dir);
@@ -223,6 +225,7 @@ int run_on_slurm(io::Document& doc, const model::Dag& dag, const SlurmRunOptions
     result.stop_signal = pw.signal;
     result.started_at = result.finished_at = clock.wall();
     result.tasks.resize(dag.size());
+    for (run::Observer* o : context.observers) o->ended(result.status, 0);
   } else {
     result = executor.run();
   }

@@ -7,6 +7,7 @@
 // the local executor — and skip the local resume_state(): a Slurm run resumes from its own journal
 // lines — then emit the document and return its result as the exit code.
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -14,6 +15,7 @@
 #include "io/document.h"
 #include "model/dag.h"
 #include "run/events.h"
+#include "run/observer.h"
 #include "run/slurm_client.h"
 #include "run/slurm_wait.h"
 #include "util/clock.h"
@@ -43,6 +45,11 @@ struct SlurmRunContext {
   run::Events* events = nullptr;      // null: no event stream
   bool keep_going = false;
   double retry_backoff_s = 1;
+  // Watch the run from inside the executor's loop (run/observer.h: alerts, feedback in observe
+  // mode), called in this order; not owned, must outlive the call. Slurm gives only the elapsed
+  // time of a running job live; RSS, CPU time and I/O come from accounting when it has ended.
+  // capacity() is never asked: the cluster schedules. Ended once, also when nothing was submitted.
+  std::vector<run::Observer*> observers;
 };
 
 // Runs the document's workflow on Slurm and sets its `run` section (executor "slurm"). Returns

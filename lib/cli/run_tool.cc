@@ -464,9 +464,15 @@ int run_run(const RunOptions& o, const Output& out) {
   if (o.executor == "slurm") {
     std::unique_ptr<run::Events> events = o.events.empty() ? nullptr : std::make_unique<run::Events>(o.events, clock, clock.monotonic());
     SlurmRunContext ctx{run_id, run_dir, workdir, !o.resume.empty(), store ? &*store : nullptr, history_path, events.get(),
-                        o.keep_going, o.retry_backoff_s};
+                        o.keep_going, o.retry_backoff_s, {}};
     LeaseKeeper keeper(doc.section("provision"), o.ledger);
+    // Feedback judges the capacity by the running tasks' live usage, which Slurm does not give
+    // (only elapsed time): it would see zeros. And there is no capacity of wf's own to resize.
     if (o.feedback != "off") util::note("feedback: not available with --executor slurm yet; the run goes on without it");
+    run::Events no_events;
+    auto alert_observer = make_run_alerts(o.alerts, doc, store ? &*store : nullptr, events ? *events : no_events, clock,
+                                          {run_id, eo.workflow_name});
+    if (alert_observer) ctx.observers.push_back(alert_observer.get());
     int code = run_on_slurm(doc, dag, o.slurm, ctx);
     emit(doc, o.common, out);
     ::close(lock_fd);
