@@ -215,7 +215,11 @@ int run_on_slurm(io::Document& doc, const model::Dag& dag, const SlurmRunOptions
   if (options.prewarm && work_left) pw = prewarm(doc, demands, options, partition, client, waiter, clock, events);
   run::SlurmJournal journal(context.run_dir + "/journal.jsonl");
   run::SlurmExecutor executor(wf, dag, demands, eo, client, waiter, context.history, events, &journal, clock);
-  for (run::Observer* o : context.observers) executor.observe(*o);
+  std::vector<run::Observer*> observers;
+  if (context.capacity_observer)
+    if (run::Observer* first = context.capacity_observer(place.capacity)) observers.push_back(first);
+  observers.insert(observers.end(), context.observers.begin(), context.observers.end());
+  for (run::Observer* o : observers) executor.observe(*o);
   util::note("run {} ({} tasks) on Slurm partition {}{}{}; logs in {}", context.run_id, wf.tasks.size(), partition,
              place.reservation.empty() ? "" : ", reservation " + place.reservation,
              wf.priority == 0 ? "" : fmt::format(", priority {} (nice {})", wf.priority, client.nice()), eo.log_dir);
@@ -225,7 +229,7 @@ int run_on_slurm(io::Document& doc, const model::Dag& dag, const SlurmRunOptions
     result.stop_signal = pw.signal;
     result.started_at = result.finished_at = clock.wall();
     result.tasks.resize(dag.size());
-    for (run::Observer* o : context.observers) o->ended(result.status, 0);
+    for (run::Observer* o : observers) o->ended(result.status, 0);
   } else {
     result = executor.run();
   }

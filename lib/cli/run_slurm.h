@@ -6,6 +6,7 @@
 // directory is set up (locked, document saved, history opened), call run_on_slurm() in place of
 // the local executor — and skip the local resume_state(): a Slurm run resumes from its own journal
 // lines — then emit the document and return its result as the exit code.
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,7 @@
 #include "run/observer.h"
 #include "run/slurm_client.h"
 #include "run/slurm_wait.h"
+#include "schedule/policy.h"
 #include "util/clock.h"
 
 namespace wf::cli {
@@ -50,6 +52,9 @@ struct SlurmRunContext {
   // time of a running job live; RSS, CPU time and I/O come from accounting when it has ended.
   // capacity() is never asked: the cluster schedules. Ended once, also when nothing was submitted.
   std::vector<run::Observer*> observers;
+  // Null, or builds one more observer, called first, once the partition's usable capacity is known
+  // (in-run feedback in observe mode decides against it); may return null.
+  std::function<run::Observer*(const schedule::Capacity& partition)> capacity_observer;
 };
 
 // Runs the document's workflow on Slurm and sets its `run` section (executor "slurm"). Returns

@@ -464,16 +464,31 @@ int run_run(const RunOptions& o, const Output& out) {
   if (o.executor == "slurm") {
     std::unique_ptr<run::Events> events = o.events.empty() ? nullptr : std::make_unique<run::Events>(o.events, clock, clock.monotonic());
     SlurmRunContext ctx{run_id, run_dir, workdir, !o.resume.empty(), store ? &*store : nullptr, history_path, events.get(),
-                        o.keep_going, o.retry_backoff_s, {}};
+                        o.keep_going, o.retry_backoff_s, {}, {}};
     LeaseKeeper keeper(doc.section("provision"), o.ledger);
-    // Feedback judges the capacity by the running tasks' live usage, which Slurm does not give
-    // (only elapsed time): it would see zeros. And there is no capacity of wf's own to resize.
-    if (o.feedback != "off") util::note("feedback: not available with --executor slurm yet; the run goes on without it");
     run::Events no_events;
-    auto alert_observer = make_run_alerts(o.alerts, doc, store ? &*store : nullptr, events ? *events : no_events, clock,
-                                          {run_id, eo.workflow_name});
+    run::Events& slurm_events = events ? *events : no_events;
+    // Feedback on Slurm observes only: its evidence (elapsed past the forecast p50, peaks from
+    // accounting) is there, but the cluster schedules the jobs, so there is no capacity of wf's
+    // own to resize. It decides against the partition's usable capacity.
+    FeedbackSetup feedback;
+    RunOptions observe_only = o;
+    observe_only.feedback = "observe";
+    if (o.feedback == "resize")
+      util::note("feedback: no resize with --executor slurm (the cluster schedules the jobs): decisions are reported only");
+    if (o.feedback != "off")
+      ctx.capacity_observer = [&](const schedule::Capacity& partition) -> run::Observer* {
+        feedback = make_feedback(doc, dag, observe_only, task_info(doc), partition, slurm_events);
+        return feedback.controller.get();
+      };
+    auto alert_observer = make_run_alerts(o.alerts, doc, store ? &*store : nullptr, slurm_events, clock, {run_id, eo.workflow_name});
     if (alert_observer) ctx.observers.push_back(alert_observer.get());
     int code = run_on_slurm(doc, dag, o.slurm, ctx);
+    if (feedback.controller && doc.section("run")) {
+      io::Json section(*doc.section("run"), doc.alloc());
+      section.AddMember("feedback", control::feedback_to_json(feedback.controller->summary(), doc.alloc()), doc.alloc());
+      doc.set_section("run", std::move(section));
+    }
     emit(doc, o.common, out);
     ::close(lock_fd);
     return code;

@@ -5,6 +5,8 @@
 # stderr, the event stream and an --alert-command that writes its stdin to a file, before the job
 # ends. The job's end, read from sacct, raises nothing more (one alert per attempt and kind), and
 # the zeros of what Slurm does not measure live raise no memory or CPU alert.
+# Then in-run feedback: --feedback resize on Slurm only observes (said on stderr), decides against
+# the partition from elapsed times and accounting's peaks, and changes no capacity.
 source "$(dirname "$0")/lib.bash"
 [[ $("$WF_BIN/wf-run" --help) == *--alert-command* ]] || skip "this wf-run has no alert options"
 [[ -x "$WF_BIN/wf-history" ]] || skip "WF_BIN/wf-history is not built"
@@ -52,4 +54,22 @@ done
 [ -s "$T/command.json" ] || fail "the alert command wrote nothing"
 assert_eq "$(jq -r '.task + "/" + .kind + "/" + .phase' "$T/command.json")" "nap/runtime/running" "command's alert"
 [[ $(jq -r .run_id "$T/command.json") == $(jq -r .run.id "$T/out.json") ]] || fail "command's run id: $(cat "$T/command.json")"
-say "ok - alert at $(jq -r '.value' <<<"$ev") s against a limit of $(jq -r '.expected.limit' <<<"$ev") s (p50 $(jq -r '.expected.p50' <<<"$ev") s)"
+
+# Feedback: six 3 s jobs and one after them, hinted at 1 s: decisions observed, nothing resized.
+{
+  echo "name: $TAG-feedback"
+  echo "tasks:"
+  for i in 0 1 2 3 4 5; do echo "  - {id: t$i, category: t, run: 'sleep 3', duration: 1s, cpus: 1, mem: 10MiB}"; done
+  echo "  - {id: last, category: t, needs: [t0, t1, t2, t3, t4, t5], run: 'sleep 3', duration: 1s, cpus: 1, mem: 10MiB}"
+} >"$T/fb.yaml"
+wf_slurm --no-alerts --feedback resize --feedback-confirm 1 --feedback-interval 0 --events "$T/fb.jsonl" "$T/fb.yaml" \
+  >"$T/fb.json" 2>"$T/fb.err" || fail "wf-run --feedback exited $? ($(tail -n3 "$T/fb.err"))"
+grep -q "feedback: no resize with --executor slurm" "$T/fb.err" || fail "no note that Slurm only observes: $(cat "$T/fb.err")"
+assert_eq "$(jq -r .run.feedback.mode "$T/fb.json")" observe "feedback mode"
+assert_eq "$(jq -r .run.feedback.initial.cpus "$T/fb.json")" "$(jq -r .run.capacity.cpus "$T/fb.json")" "feedback's capacity: the partition's"
+jq -e '.run.feedback.evidence == 7 and .run.feedback.ratio.runtime > 2 and (.run.feedback.decisions | length) > 0' "$T/fb.json" >/dev/null \
+  || fail "feedback summary: $(jq -c '.run.feedback | del(.decisions)' "$T/fb.json")"
+assert_eq "$(jq -r '[.run.feedback.decisions[].outcome] | unique | join(",")' "$T/fb.json")" observed "decision outcomes"
+assert_eq "$(jq -s '[.[] | select(.event == "capacity_changed")] | length' "$T/fb.jsonl")" 0 "capacity changes"
+assert_eq "$(jq -s '[.[] | select(.event == "feedback")] | length > 0' "$T/fb.jsonl")" true "feedback events"
+say "ok - alert at $(jq -r '.value' <<<"$ev") s against a limit of $(jq -r '.expected.limit' <<<"$ev") s (p50 $(jq -r '.expected.p50' <<<"$ev") s); feedback: $(jq -r '.run.feedback.decisions | length' "$T/fb.json") decisions observed, runtime ratio $(jq -r .run.feedback.ratio.runtime "$T/fb.json")"
