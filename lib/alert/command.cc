@@ -12,6 +12,7 @@
 #include "run/wait_status.h"
 #include "util/error.h"
 #include "util/log.h"
+#include "util/sigpipe.h"
 #include "util/strings.h"
 
 namespace wf::alert {
@@ -87,8 +88,12 @@ void CommandSink::deliver(const std::string& json) {
     return;
   }
   std::string body = json + "\n";
-  // The alert is far smaller than a pipe's buffer: it goes in one write, or the command is gone.
-  [[maybe_unused]] ssize_t written = ::write(h.stdin_fd, body.data(), body.size());
+  // The alert is far smaller than a pipe's buffer: it goes in one write, or the command is gone
+  // (exited without reading it: EPIPE, not a SIGPIPE that would end wf-run).
+  {
+    util::SigpipeGuard no_sigpipe;
+    [[maybe_unused]] ssize_t written = ::write(h.stdin_fd, body.data(), body.size());
+  }
   ::close(h.stdin_fd);
   double deadline = now_s() + options_.timeout_s;
   std::string output;

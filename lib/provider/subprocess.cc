@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "provider/provider.h"
+#include "util/sigpipe.h"
 
 namespace wf::provider {
 namespace {
@@ -44,34 +45,6 @@ void make_pipe(Fd& read_end, Fd& write_end) {
   read_end.fd = fds[0];
   write_end.fd = fds[1];
 }
-
-// SIGPIPE blocked in this thread while we write to the child, and any one it raised discarded, so a
-// program that exits without reading its input cannot kill us.
-class SigpipeGuard {
- public:
-  SigpipeGuard() {
-    sigset_t pipe_set;
-    sigemptyset(&pipe_set);
-    sigaddset(&pipe_set, SIGPIPE);
-    pthread_sigmask(SIG_BLOCK, &pipe_set, &old_);
-  }
-  ~SigpipeGuard() {
-    if (!sigismember(&old_, SIGPIPE)) {
-      sigset_t pipe_set;
-      sigemptyset(&pipe_set);
-      sigaddset(&pipe_set, SIGPIPE);
-      timespec zero{};
-      while (sigtimedwait(&pipe_set, nullptr, &zero) == SIGPIPE) {
-      }
-    }
-    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
-  }
-  SigpipeGuard(const SigpipeGuard&) = delete;
-  SigpipeGuard& operator=(const SigpipeGuard&) = delete;
-
- private:
-  sigset_t old_{};
-};
 
 pid_t spawn(const std::vector<std::string>& argv, const std::vector<std::string>& env, int in, int out, int err) {
   posix_spawn_file_actions_t actions;
@@ -123,7 +96,7 @@ class RealRunner final : public ProgramRunner {
  public:
   ProgramResult run(const std::vector<std::string>& argv, const std::vector<std::string>& env, std::string_view input,
                     const ProgramOptions& o) override {
-    SigpipeGuard guard;
+    util::SigpipeGuard guard;
     Fd in_r, in_w, out_r, out_w, err_r, err_w;
     make_pipe(in_r, in_w);
     make_pipe(out_r, out_w);
