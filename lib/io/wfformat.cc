@@ -27,7 +27,8 @@ std::optional<double> num(const Json& obj, std::string_view key) {
 
 std::optional<uint64_t> bytes(const Json& obj, std::string_view key, double factor = 1) {
   auto v = num(obj, key);
-  if (!v || *v < 0) return std::nullopt;
+  // Not a byte count a machine could have moved (negative, NaN, 2^64 and beyond): not recorded.
+  if (!v || !(*v * factor >= 0) || *v * factor >= 18446744073709551616.0) return std::nullopt;
   return static_cast<uint64_t>(*v * factor);
 }
 
