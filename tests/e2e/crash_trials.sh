@@ -73,7 +73,7 @@ EOF
 
 # The tools of trial directory $D (set by the caller), with everything of theirs inside it.
 provision_cmd() {  # PROVIDER
-  local args=("$WF_BIN/wf-provision" "$D/wf.yaml" --run-id "$RUN" --ledger "$D/ledger.db" --scratch-root "$D/scratch" -q)
+  local args=("$WF_BIN/wf-provision" "$D/wf.yaml" --run-id "$RUN" --ledger "$D/ledger.db" --scratch-root "$D/scratch" --wait 60 -q)
   if [[ $1 == exec ]]; then
     args+=(--provider "exec:$D/plugin.sh" --catalog "$T/catalog.yaml" --provider-env WF_PROVIDER_STATE
       --provider-env WF_PROVIDER_SLEEP_AFTER_CREATE)

@@ -47,7 +47,7 @@ start_waiter() {  # NAME [wf-provision args...]: returns once its lease request 
 }
 
 workflow holder 0
-"$WF_BIN/wf-provision" "$T/holder.yaml" >"$T/holder.prov.json" 2>"$T/holder.err" || fail "the holder got no lease: $(cat "$T/holder.err")"
+"$WF_BIN/wf-provision" --wait 120 "$T/holder.yaml" >"$T/holder.prov.json" 2>"$T/holder.err" || fail "the holder got no lease: $(cat "$T/holder.err")"
 workflow aged 0
 workflow still 0
 workflow one 1

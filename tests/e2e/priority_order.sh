@@ -60,7 +60,7 @@ wait_all() {  # NAMES...: waits for their pipelines, each must succeed
 
 hold() {  # NAME PRIORITY: a run holding the whole pool, not waiting
   workflow "$1" "$2"
-  "$WF_BIN/wf-provision" "$T/$1.yaml" >"$T/$1.prov.json" 2>"$T/$1.err" || fail "the holder got no lease: $(cat "$T/$1.err")"
+  "$WF_BIN/wf-provision" --wait 120 "$T/$1.yaml" >"$T/$1.prov.json" 2>"$T/$1.err" || fail "the holder got no lease: $(cat "$T/$1.err")"
 }
 
 hold holder 0

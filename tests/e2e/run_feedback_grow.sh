@@ -13,7 +13,7 @@ export WF_LEDGER=$T/ledger.db WF_HISTORY=$T/history.db
 stream_doc() { python3 "$WF_SOURCE_DIR/tests/bench/control_stream.py" "$@"; }
 
 stream_doc 16 2 >"$T/doc.json"
-"$WF_BIN/wf-provision" --provider local --scratch-root "$T/scratch" "$T/doc.json" >"$T/prov.json" 2>"$T/prov.err" ||
+"$WF_BIN/wf-provision" --wait 120 --provider local --scratch-root "$T/scratch" "$T/doc.json" >"$T/prov.json" 2>"$T/prov.err" ||
   fail "wf-provision exited $?: $(cat "$T/prov.err")"
 lease=$(jq -r .provision.lease "$T/prov.json")
 cpus0=$(jq .provision.cpus "$T/prov.json")
@@ -57,7 +57,7 @@ grep -q "feedback: grow" "$T/run.err" || fail "no decision on stderr"
 # holds most of this machine until it expires).
 export WF_LEDGER=$T/ledger2.db
 stream_doc 16 2 >"$T/doc2.json"
-"$WF_BIN/wf-provision" --provider local --scratch-root "$T/scratch2" "$T/doc2.json" >"$T/prov2.json" 2>/dev/null ||
+"$WF_BIN/wf-provision" --wait 120 --provider local --scratch-root "$T/scratch2" "$T/doc2.json" >"$T/prov2.json" 2>/dev/null ||
   fail "second wf-provision exited $?"
 wf_run "$T/prov2.json" >"$T/out2.json" 2>/dev/null || fail "wf-run without feedback exited $?"
 base=$(jq .run.elapsed_s "$T/out2.json")

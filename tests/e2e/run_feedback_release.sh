@@ -12,7 +12,7 @@ export WF_LEDGER=$T/ledger.db WF_HISTORY=$T/history.db
 stream_doc() { python3 "$WF_SOURCE_DIR/tests/bench/control_stream.py" "$@"; }
 
 stream_doc 24 0.5 >"$T/doc.json"
-"$WF_BIN/wf-provision" --provider local --scratch-root "$T/scratch" "$T/doc.json" >"$T/prov.json" 2>"$T/prov.err" ||
+"$WF_BIN/wf-provision" --wait 120 --provider local --scratch-root "$T/scratch" "$T/doc.json" >"$T/prov.json" 2>"$T/prov.err" ||
   fail "wf-provision exited $?: $(cat "$T/prov.err")"
 lease=$(jq -r .provision.lease "$T/prov.json")
 cpus0=$(jq .provision.cpus "$T/prov.json")

@@ -28,7 +28,7 @@ tasks:
   - {id: a, cpus: 0.1, run: "echo secret-output; echo secret-error >&2"}
   - {id: b, cpus: 0.1, needs: a, run: "echo b"}
 EOF
-"$WF_BIN/wf-provision" "$T/wf.yaml" -q >"$T/doc.json" || fail "wf-provision exited $?"
+"$WF_BIN/wf-provision" --wait 120 "$T/wf.yaml" -q >"$T/doc.json" || fail "wf-provision exited $?"
 "$WF_BIN/wf-run" --run-root "$T/runs" --progress never --history "$WF_HISTORY" --events "$T/events.jsonl" "$T/doc.json" >"$T/run.json" 2>"$T/run.err" ||
   fail "wf-run exited $?: $(cat "$T/run.err")"
 
@@ -46,7 +46,7 @@ name: slow
 tasks:
   - {id: a, cpus: 0.1, run: "touch $T/started; sleep 3"}
 EOF
-"$WF_BIN/wf-provision" "$T/slow.yaml" -q >"$T/slow-doc.json" || fail "wf-provision exited $?"
+"$WF_BIN/wf-provision" --wait 120 "$T/slow.yaml" -q >"$T/slow-doc.json" || fail "wf-provision exited $?"
 "$WF_BIN/wf-run" --run-root "$T/runs" --progress never --history "$WF_HISTORY" "$T/slow-doc.json" >/dev/null 2>&1 &
 slow=$!
 wait_for_file "$T/started" 10
