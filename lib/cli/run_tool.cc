@@ -37,6 +37,7 @@
 #include "run/executor.h"
 #include "run/machine.h"
 #include "run/run_json.h"
+#include "util/dirs.h"
 #include "util/log.h"
 #include "util/strings.h"
 
@@ -220,18 +221,7 @@ std::string run_root(const RunOptions& o) {
 // Creates what is missing of `path`, each new directory 0700 (before the umask): a run directory
 // holds every command, the journal and the tasks' output, which may carry tokens. Directories
 // that exist keep their mode (a shared run root, say).
-void make_dirs(const std::string& path) {
-  fs::path p = fs::path(path).lexically_normal();
-  fs::path so_far;
-  for (const auto& part : p) {
-    so_far /= part;
-    if (part.empty() || part == "/" || part == "." || part == "..") continue;
-    if (::mkdir(so_far.c_str(), 0700) == 0 || errno == EEXIST) continue;
-    fail(util::Exit::cant_create, "{}: cannot create directory: {}", so_far.string(), std::strerror(errno));
-  }
-  std::error_code ec;
-  if (!fs::is_directory(p, ec)) fail(util::Exit::cant_create, "{}: cannot create directory: it exists and is not one", path);
-}
+void make_dirs(const std::string& path) { util::make_private_dirs(fs::path(path).lexically_normal()); }
 
 // A run id becomes a directory name, a ledger owner and a word in batch scripts: it must be a
 // safe name (provider::is_run_id), whoever gave it — a flag or a document from elsewhere.

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "util/error.h"
+#include "util/dirs.h"
 
 namespace wf::history {
 namespace {
@@ -32,14 +33,6 @@ std::optional<std::string> home_from_passwd() {
   return dir;
 }
 
-// mkdir -p with mode 0700 for what it creates.
-void make_private_dirs(const std::filesystem::path& dir) {
-  std::error_code ec;
-  if (dir.empty() || std::filesystem::exists(dir, ec)) return;
-  make_private_dirs(dir.parent_path());
-  if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
-    fail(util::Exit::cant_create, "{}: cannot create directory: {}", dir.string(), std::strerror(errno));
-}
 
 }  // namespace
 
@@ -77,7 +70,7 @@ std::string resolve_history_path(std::optional<std::string> flag, const EnvLooku
 
 void prepare_private_file(const std::string& path) {
   std::filesystem::path p(path);
-  make_private_dirs(p.parent_path());
+  util::make_private_dirs(p.parent_path());
   // O_EXCL: a file that already exists keeps the mode its owner gave it.
   int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd >= 0) {

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "util/error.h"
+#include "util/dirs.h"
 
 namespace wf::provider {
 namespace {
@@ -21,13 +22,6 @@ std::optional<std::string> non_empty(const EnvLookup& env, const char* name) {
   return v;
 }
 
-void make_private_dirs(const fs::path& dir) {
-  std::error_code ec;
-  if (dir.empty() || fs::exists(dir, ec)) return;
-  make_private_dirs(dir.parent_path());
-  if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
-    fail(util::Exit::cant_create, "{}: cannot create directory: {}", dir.string(), std::strerror(errno));
-}
 
 }  // namespace
 
@@ -56,7 +50,7 @@ std::string resolve_scratch_root(std::optional<std::string> flag, const std::str
 }
 
 void prepare_private_file(const std::string& path) {
-  make_private_dirs(fs::path(path).parent_path());
+  util::make_private_dirs(fs::path(path).parent_path());
   // O_EXCL: a file that already exists keeps the mode its owner gave it.
   int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd >= 0) {
