@@ -7,30 +7,43 @@
 
 namespace wf::predict {
 
+namespace {
+
+// Log-linear interpolation between (qa, a) and (qb, b) at u; linear where either is not positive.
+double between(double qa, double a, double qb, double b, double u) {
+  double f = (u - qa) / (qb - qa);
+  if (a <= 0 || b <= 0) return a + f * (b - a);
+  return std::exp(std::log(a) + f * (std::log(b) - std::log(a)));
+}
+
+}  // namespace
+
+double Quantiles::lower10() const {
+  if (p10) return *p10;
+  // The mirror of p50..p90 (a symmetric log shape).
+  return p50 > 0 && p90 > 0 ? p50 * p50 / p90 : p50;
+}
+
+double Quantiles::lower25() const {
+  if (p25) return *p25;
+  return between(0.10, lower10(), 0.50, p50, 0.25);
+}
+
 double Quantiles::at(double u) const {
   u = std::clamp(u, 1e-6, 1 - 1e-6);
-  // Knots in (quantile, value); below p50 the spread mirrors p50..p90 (a symmetric log shape).
   struct Knot {
     double q, v;
   };
   auto safe = [](double v) { return std::max(v, 1e-12); };
-  double lo10 = p50 > 0 && p90 > 0 ? p50 * p50 / p90 : p50;
-  Knot knots[] = {{0.10, lo10}, {0.50, p50}, {0.90, p90}, {0.95, p95}, {0.99, p99}};
+  const Knot knots[] = {{0.10, lower10()}, {0.25, lower25()}, {0.50, p50}, {0.90, p90}, {0.95, p95}, {0.99, p99}};
   if (u <= knots[0].q) return knots[0].v;
   if (u >= 0.99) {
     // Beyond p99: continue the p95..p99 log slope, at most doubling p99.
     double slope = std::log(safe(p99) / safe(p95)) / (0.99 - 0.95);
     return std::min(p99 * std::exp(slope * (u - 0.99)), 2 * p99);
   }
-  for (size_t i = 1; i < std::size(knots); ++i) {
-    if (u <= knots[i].q) {
-      const Knot& a = knots[i - 1];
-      const Knot& b = knots[i];
-      double f = (u - a.q) / (b.q - a.q);
-      if (a.v <= 0 || b.v <= 0) return a.v + f * (b.v - a.v);
-      return std::exp(std::log(a.v) + f * (std::log(b.v) - std::log(a.v)));
-    }
-  }
+  for (size_t i = 1; i < std::size(knots); ++i)
+    if (u <= knots[i].q) return between(knots[i - 1].q, knots[i - 1].v, knots[i].q, knots[i].v, u);
   return p99;
 }
 

@@ -8,41 +8,6 @@
 
 namespace wf::predict {
 
-double run_correlation(std::span<const double> residuals, std::span<const uint32_t> run_of) {
-  struct Group {
-    double sum = 0;
-    size_t n = 0;
-  };
-  std::map<uint32_t, Group> groups;
-  double total = 0;
-  for (size_t i = 0; i < residuals.size(); ++i) {
-    Group& g = groups[run_of[i]];
-    g.sum += residuals[i];
-    ++g.n;
-    total += residuals[i];
-  }
-  const double n = static_cast<double>(residuals.size());
-  const double k = static_cast<double>(groups.size());
-  if (groups.size() < 2 || n - k < 1) return 0;
-  const double mean = total / n;
-  double between = 0, within = 0, sum_sq_sizes = 0;
-  for (const auto& [run, g] : groups) {
-    double m = g.sum / static_cast<double>(g.n);
-    between += static_cast<double>(g.n) * (m - mean) * (m - mean);
-    sum_sq_sizes += static_cast<double>(g.n) * static_cast<double>(g.n);
-  }
-  for (size_t i = 0; i < residuals.size(); ++i) {
-    const Group& g = groups[run_of[i]];
-    double d = residuals[i] - g.sum / static_cast<double>(g.n);
-    within += d * d;
-  }
-  double msb = between / (k - 1), msw = within / (n - k);
-  double n0 = (n - sum_sq_sizes / n) / (k - 1);
-  double sigma_b2 = std::max(0.0, (msb - msw) / n0);
-  if (sigma_b2 + msw <= 0) return 0;
-  return std::clamp(sigma_b2 / (sigma_b2 + msw), 0.0, 1.0);
-}
-
 double normal_quantile(double u) {
   static const double a[] = {-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02,
                              1.383577518672690e+02, -3.066479806614716e+01, 2.506628277459239e+00};
@@ -65,6 +30,7 @@ double normal_quantile(double u) {
 
 double normal_cdf(double z) { return 0.5 * std::erfc(-z / std::sqrt(2.0)); }
 
+
 namespace {
 
 // Normal scores: Phi^-1((rank + 0.5) / n), ties sharing their mean rank.
@@ -85,6 +51,45 @@ std::vector<double> normal_scores(std::span<const double> v) {
 }
 
 }  // namespace
+
+double run_correlation(std::span<const double> residuals, std::span<const uint32_t> run_of) {
+  struct Group {
+    double sum = 0;
+    size_t n = 0;
+  };
+  // On the normal scores of the residuals: the simulator shares the correlation on the normal
+  // scale of its Gaussian copula, so that is the scale to measure it on. On the residuals
+  // themselves, a long lower tail (CPU use of 0.01 beside 1.0) swamps the run's shift.
+  const std::vector<double> scores = normal_scores(residuals);
+  std::map<uint32_t, Group> groups;
+  double total = 0;
+  for (size_t i = 0; i < scores.size(); ++i) {
+    Group& g = groups[run_of[i]];
+    g.sum += scores[i];
+    ++g.n;
+    total += scores[i];
+  }
+  const double n = static_cast<double>(residuals.size());
+  const double k = static_cast<double>(groups.size());
+  if (groups.size() < 2 || n - k < 1) return 0;
+  const double mean = total / n;
+  double between = 0, within = 0, sum_sq_sizes = 0;
+  for (const auto& [run, g] : groups) {
+    double m = g.sum / static_cast<double>(g.n);
+    between += static_cast<double>(g.n) * (m - mean) * (m - mean);
+    sum_sq_sizes += static_cast<double>(g.n) * static_cast<double>(g.n);
+  }
+  for (size_t i = 0; i < scores.size(); ++i) {
+    const Group& g = groups[run_of[i]];
+    double d = scores[i] - g.sum / static_cast<double>(g.n);
+    within += d * d;
+  }
+  double msb = between / (k - 1), msw = within / (n - k);
+  double n0 = (n - sum_sq_sizes / n) / (k - 1);
+  double sigma_b2 = std::max(0.0, (msb - msw) / n0);
+  if (sigma_b2 + msw <= 0) return 0;
+  return std::clamp(sigma_b2 / (sigma_b2 + msw), 0.0, 1.0);
+}
 
 std::optional<double> paired_correlation(std::span<const double> a, std::span<const double> b, size_t min_pairs) {
   if (a.size() != b.size() || a.size() < std::max<size_t>(min_pairs, 3)) return std::nullopt;

@@ -9,8 +9,9 @@
 // already hold both parts of the spread; this number says how it splits, so the simulator can share
 // the run's part among the category's tasks (forecast.h) without changing any task's own quantiles.
 //
-// The estimator is the one-way ANOVA one: sigma_b^2 = (MSB - MSW) / n0, rho = sigma_b^2 /
-// (sigma_b^2 + MSW), clamped to [0, 1]. It needs at least two runs and a run with two or more
+// The estimator is the one-way ANOVA one on the residuals' normal scores (the copula's scale, the
+// one the simulator shares on): sigma_b^2 = (MSB - MSW) / n0, rho = sigma_b^2 / (sigma_b^2 + MSW),
+// clamped to [0, 1]. It needs at least two runs and a run with two or more
 // samples; otherwise the split is unknown and 0 is returned (independent draws, as without it).
 // fit_measure asks for it from PredictorOptions::min_model_samples observations on.
 #include <cstddef>

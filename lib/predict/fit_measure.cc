@@ -173,7 +173,9 @@ MeasureModel max_margin(const Data& d, const PredictorOptions& o) {
   m.samples = values.size();
   m.intercept = std::log(med + d.offset);
   auto above = [&](double factor) { return std::log(factor * top + d.offset) - m.intercept; };
-  m.spread = Spread{0, above(1.25), above(1.5), above(2)};
+  // Below the median: down to the smallest seen, no further.
+  double low = std::log(*std::min_element(values.begin(), values.end()) + d.offset) - m.intercept;
+  m.spread = Spread{low, low / 2, 0, above(1.25), above(1.5), above(2)};
   if (values.size() >= 2) m.error = held_out_error(d, held_out_centres(d, Spec{}, o));
   return m;
 }

@@ -2,14 +2,17 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 
 namespace wf::predict {
 
 double Spread::at(size_t level) const {
   switch (level) {
-    case 0: return q50;
-    case 1: return q90;
-    case 2: return q95;
+    case 0: return q10;
+    case 1: return q25;
+    case 2: return q50;
+    case 3: return q90;
+    case 4: return q95;
     default: return q99;
   }
 }
@@ -25,14 +28,14 @@ double median(std::vector<double> values) {
 
 namespace {
 
-// Mean excess over the median of the upper half: the scale of an exponential upper tail.
-double tail_scale(std::span<const double> ascending, double floor) {
+// Mean distance from the median of the upper (or lower) half: the scale of an exponential tail.
+double tail_scale(std::span<const double> ascending, double floor, bool upper) {
   double med = median({ascending.begin(), ascending.end()});
   double sum = 0;
   size_t count = 0;
   for (double r : ascending)
-    if (r > med) {
-      sum += r - med;
+    if (upper ? r > med : r < med) {
+      sum += upper ? r - med : med - r;
       ++count;
     }
   return std::max(count ? sum / static_cast<double>(count) : 0.0, floor);
@@ -50,19 +53,19 @@ double predictive_quantile(std::span<const double> ascending, double u, double m
     double b = ascending[std::min(lo, ascending.size() - 1)];
     return a + f * (b - a);
   }
-  double beta = tail_scale(ascending, min_tail_scale);
-  if (rank > n) return ascending.back() + beta * std::log(1 / ((n + 1) * (1 - u)));
-  return ascending.front() - beta * std::log(1 / ((n + 1) * u));
+  if (rank > n) return ascending.back() + tail_scale(ascending, min_tail_scale, true) * std::log(1 / ((n + 1) * (1 - u)));
+  return ascending.front() - tail_scale(ascending, min_tail_scale, false) * std::log(1 / ((n + 1) * u));
 }
 
 Spread calibrated_spread(std::vector<double> residuals, double min_tail_scale) {
   std::sort(residuals.begin(), residuals.end());
-  double q[4];
-  for (size_t i = 0; i < 4; ++i) {
+  constexpr size_t kCount = std::size(kLevels);
+  double q[kCount];
+  for (size_t i = 0; i < kCount; ++i) {
     q[i] = predictive_quantile(residuals, kLevels[i], min_tail_scale);
     if (i > 0) q[i] = std::max(q[i], q[i - 1]);
   }
-  return {q[0], q[1], q[2], q[3]};
+  return {q[0], q[1], q[2], q[3], q[4], q[5]};
 }
 
 }  // namespace wf::predict

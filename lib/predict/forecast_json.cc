@@ -20,6 +20,15 @@ double round3(double v) { return std::abs(v) >= 1e6 ? std::round(v) : std::round
 // first blocks held most of wf-predict's memory (5 of its 7 GB).
 void quantiles_json(io::Builder& b, const Quantiles& q) {
   b.begin_object();
+  // The lower quantiles where they were measured; a point (every level equal) reads back the same
+  // without them, and a million tasks' hints and recorded values are points.
+  bool point = q.p10 == q.p50 && q.p25 == q.p50 && q.p90 == q.p50 && q.p95 == q.p50 && q.p99 == q.p50;
+  if (q.p10 && q.p25 && !point) {
+    b.key("p10");
+    b.number(round3(*q.p10));
+    b.key("p25");
+    b.number(round3(*q.p25));
+  }
   b.key("p50");
   b.number(round3(q.p50));
   b.key("p90");
@@ -199,6 +208,8 @@ std::vector<Estimate> estimates_from_json(const Json& prediction, const model::W
     q.p90 = io::get_number(*m, "p90").value_or(q.p50);
     q.p95 = io::get_number(*m, "p95").value_or(q.p90);
     q.p99 = io::get_number(*m, "p99").value_or(q.p95);
+    q.p10 = io::get_number(*m, "p10");
+    q.p25 = io::get_number(*m, "p25");
     return true;
   };
   std::vector<Estimate> out;

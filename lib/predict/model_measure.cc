@@ -77,7 +77,7 @@ std::optional<Quantiles> MeasureFit::evaluate(const Features& x, Provenance& fro
     if (cap > 0) z = std::min(*z, std::log(cap + offset));
   }
   auto value = [&](size_t level) { return std::max(std::exp(*z + model->spread.at(level)) - offset, 0.0); };
-  Quantiles q{value(0), value(1), value(2), value(3)};
+  Quantiles q{value(2), value(3), value(4), value(5), value(0), value(1)};
   if (lower_bound) {
     q.p95 = std::max(q.p95, *lower_bound);
     q.p99 = std::max(q.p99, q.p95);

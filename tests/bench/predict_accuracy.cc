@@ -267,10 +267,24 @@ void run_family(const std::string& family, const std::vector<Instance>& inst, To
 }
 
 // Exchangeable calibration: each family's tasks (all sizes) split by a seeded hash into halves;
-// train on one, score p50/p90/p95/p99 coverage of runtime on the other.
+// train on one, score the coverage of every quantile level of runtime and CPU use on the other.
+// "mirror" is the p10 a distribution known only from p50 up would have (p50² / p90): what the
+// lower quantiles replaced.
 void exchangeable(const std::map<std::string, std::vector<Instance>>& families) {
-  fmt::print("\n| family | test tasks | <= p50 | <= p90 | <= p95 | <= p99 | runtime MdAPE |\n|---|---|---|---|---|---|---|\n");
-  size_t all_n = 0, all_u[4] = {0, 0, 0, 0};
+  struct Measure {
+    const char* name;
+    Quantiles Estimate::*q;
+    std::optional<double> (*truth)(const model::Task&);
+  };
+  const Measure measures[] = {
+      {"runtime", &Estimate::runtime_s, [](const model::Task& t) { return t.recorded.runtime_s; }},
+      {"cpus", &Estimate::cpus,
+       [](const model::Task& t) -> std::optional<double> {
+         if (!t.recorded.cpu_percent) return std::nullopt;
+         return std::max(*t.recorded.cpu_percent / 100.0, 0.01);  // as executions_from_recorded stores it
+       }},
+  };
+  std::map<std::string, std::pair<model::Workflow, std::vector<Estimate>>> split;
   for (const auto& [family, inst] : families) {
     std::vector<history::Execution> train;
     model::Workflow test;
@@ -287,23 +301,38 @@ void exchangeable(const std::map<std::string, std::vector<Instance>>& families) 
     }
     Predictor p = Predictor::from_executions(train);
     auto est = estimate_all(p, test);
-    size_t n = 0, u[4] = {0, 0, 0, 0};
-    std::vector<double> ape;
-    for (size_t i = 0; i < test.tasks.size(); ++i) {
-      double y = test.tasks[i].recorded.runtime_s.value_or(0);
-      if (y <= 0) continue;
-      const Quantiles& q = est[i].runtime_s;
-      ++n;
-      u[0] += y <= q.p50, u[1] += y <= q.p90, u[2] += y <= q.p95, u[3] += y <= q.p99;
-      ape.push_back(std::abs(q.p50 - y) / y);
-    }
-    auto f = [&](size_t k) { return pct(static_cast<double>(k) / static_cast<double>(n)); };
-    fmt::print("| {} | {} | {} | {} | {} | {} | {} |\n", family, n, f(u[0]), f(u[1]), f(u[2]), f(u[3]), pct(median_of(ape)));
-    all_n += n;
-    for (int k = 0; k < 4; ++k) all_u[k] += u[k];
+    split.emplace(family, std::make_pair(std::move(test), std::move(est)));
   }
-  auto f = [&](size_t k) { return pct(static_cast<double>(k) / static_cast<double>(all_n)); };
-  fmt::print("| all | {} | {} | {} | {} | {} | |\n", all_n, f(all_u[0]), f(all_u[1]), f(all_u[2]), f(all_u[3]));
+  for (const Measure& m : measures) {
+    fmt::print("\n{}: | family | test tasks | <= p10 | <= mirror p10 | <= p25 | <= p50 | <= p90 | <= p95 | <= p99 | MdAPE |\n"
+               "|---|---|---|---|---|---|---|---|---|---|\n",
+               m.name);
+    size_t all_n = 0, all_u[7] = {};
+    for (const auto& [family, te] : split) {
+      const auto& [test, est] = te;
+      size_t n = 0, u[7] = {};
+      std::vector<double> ape;
+      for (size_t i = 0; i < test.tasks.size(); ++i) {
+        auto y = m.truth(test.tasks[i]);
+        if (!y || *y <= 0) continue;
+        const Quantiles& q = est[i].*m.q;
+        double mirror = q.p50 > 0 && q.p90 > 0 ? q.p50 * q.p50 / q.p90 : q.p50;
+        ++n;
+        double levels[7] = {q.lower10(), mirror, q.lower25(), q.p50, q.p90, q.p95, q.p99};
+        for (int k = 0; k < 7; ++k) u[k] += *y <= levels[k];
+        ape.push_back(std::abs(q.p50 - *y) / *y);
+      }
+      if (n == 0) continue;
+      auto f = [&](size_t k) { return pct(static_cast<double>(k) / static_cast<double>(n)); };
+      fmt::print("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", family, n, f(u[0]), f(u[1]), f(u[2]), f(u[3]),
+                 f(u[4]), f(u[5]), f(u[6]), pct(median_of(ape)));
+      all_n += n;
+      for (int k = 0; k < 7; ++k) all_u[k] += u[k];
+    }
+    auto f = [&](size_t k) { return pct(static_cast<double>(k) / static_cast<double>(all_n)); };
+    fmt::print("| all | {} | {} | {} | {} | {} | {} | {} | {} | |\n", all_n, f(all_u[0]), f(all_u[1]), f(all_u[2]),
+               f(all_u[3]), f(all_u[4]), f(all_u[5]), f(all_u[6]));
+  }
 }
 
 // 20 categories × 400 rows of history, then 10,000 tasks: the time to fit and to estimate.

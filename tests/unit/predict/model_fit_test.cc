@@ -52,6 +52,10 @@ TEST_CASE("predictive_quantile reads ranks at u(n+1) and extrapolates past the l
   // Beyond rank 9 (u > 0.9): max + mean excess over the median (2.5) × log(1 / (10 (1 - u))).
   CHECK(predictive_quantile(r, 0.95, 0.01) == Approx(9 + 2.5 * std::log(2.0)));
   CHECK(predictive_quantile(r, 0.99, 0.01) == Approx(9 + 2.5 * std::log(10.0)));
+  // Below rank 1 (u < 0.1): min − mean shortfall under the median, the lower half's own scale.
+  std::vector<double> skewed = {-9, -3, -1, 0, 0, 0, 1, 1.5, 2};  // shortfall 13/3, excess 1.5
+  CHECK(predictive_quantile(skewed, 0.05, 0.01) == Approx(-9 - 13.0 / 3 * std::log(2.0)));
+  CHECK(predictive_quantile(skewed, 0.95, 0.01) == Approx(2 + 1.5 * std::log(2.0)));
   // All alike: the tail's floor keeps the upper quantiles apart from the median.
   std::vector<double> same(5, 0.0);
   Spread s = calibrated_spread(same, 0.02);
@@ -181,16 +185,22 @@ TEST_CASE("intervals from held-out residuals are calibrated on fresh data") {
   CategoryFit fit = fit_category("k", train);
   const MeasureFit& m = fit.at(Measure::runtime_s);
   REQUIRE(m.chosen->name == "loglinear(input_bytes)");
-  size_t over50 = 0, over90 = 0, over95 = 0, over99 = 0;
+  size_t over10 = 0, over25 = 0, over50 = 0, over90 = 0, over95 = 0, over99 = 0;
   for (const auto& e : test) {
     Provenance from;
     Quantiles q = *m.evaluate(e.features, from);
+    REQUIRE(q.p10);
+    REQUIRE(q.p25);
+    over10 += *e.runtime_s > *q.p10;
+    over25 += *e.runtime_s > *q.p25;
     over50 += *e.runtime_s > q.p50;
     over90 += *e.runtime_s > q.p90;
     over95 += *e.runtime_s > q.p95;
     over99 += *e.runtime_s > q.p99;
   }
   auto rate = [&](size_t k) { return static_cast<double>(k) / static_cast<double>(test.size()); };
+  CHECK(rate(over10) == Approx(0.90).margin(0.03));
+  CHECK(rate(over25) == Approx(0.75).margin(0.04));
   CHECK(rate(over50) == Approx(0.50).margin(0.05));
   CHECK(rate(over90) == Approx(0.10).margin(0.03));
   CHECK(rate(over95) == Approx(0.05).margin(0.02));

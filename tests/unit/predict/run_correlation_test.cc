@@ -58,6 +58,18 @@ TEST_CASE("run correlation: the share of the spread that a run's tasks have in c
   CHECK(run_correlation(r, runs) == Approx(0.9).margin(0.06));
 }
 
+TEST_CASE("run correlation is measured on normal scores: a monotone transform does not change it") {
+  std::vector<double> r;
+  std::vector<uint32_t> runs;
+  grouped(30, 20, 1.0, 1.0, 6, r, runs);
+  double rho = run_correlation(r, runs);
+  // A long lower tail (what log CPU use looks like when some tasks idle at 0.01 core) would swamp
+  // the run effect in the raw residuals; on normal scores it is the same correlation.
+  std::vector<double> stretched;
+  for (double v : r) stretched.push_back(v < 0 ? -std::exp(-3 * v) : v);
+  CHECK(run_correlation(stretched, runs) == Approx(rho).margin(1e-12));
+}
+
 TEST_CASE("run correlation is 0 when it cannot be told: one run, or one sample per run") {
   std::vector<double> r = {0.1, -0.4, 0.3, 0.9};
   CHECK(run_correlation(r, std::vector<uint32_t>{0, 0, 0, 0}) == 0);
@@ -153,6 +165,8 @@ TEST_CASE("correlations go into the prediction section and come back from it") {
   model::Dag dag(wf);
   Estimate e;
   e.runtime_s = {10, 12, 14, 20};
+  e.runtime_s.p10 = 7;
+  e.runtime_s.p25 = 8.5;
   e.cpus = {1, 1.5, 2, 3};
   e.mem_bytes = Quantiles::point(1e6);
   e.runtime_from.run_correlation = 0.25;
@@ -171,6 +185,14 @@ TEST_CASE("correlations go into the prediction section and come back from it") {
   CHECK_FALSE(section["tasks"][2]["provenance"]["cpus"].HasMember("with_runtime"));
   auto back = estimates_from_json(section, wf);
   CHECK(back[0].runtime_from.run_correlation == 0.25);
+  // Lower quantiles where they were given; a point (every level alike) and a distribution known
+  // from p50 up write none, and read back the same.
+  CHECK(section["tasks"][0]["runtime_s"]["p10"].GetDouble() == 7);
+  CHECK(back[0].runtime_s.p25 == 8.5);
+  CHECK_FALSE(section["tasks"][0]["mem_bytes"].HasMember("p10"));
+  CHECK_FALSE(section["tasks"][0]["cpus"].HasMember("p10"));
+  CHECK_FALSE(back[0].cpus.p10);
+  CHECK(back[0].mem_bytes.at(0.05) == 1e6);
   CHECK(back[0].cpus_from.with_runtime == -0.875);
   CHECK(back[0].mem_from.with_runtime == 1);
   CHECK(back[2].runtime_from.run_correlation == 0);

@@ -124,3 +124,32 @@ TEST_CASE("quantiles interpolate monotonically") {
   }
   CHECK(q.at(0.9999) <= 100);
 }
+
+TEST_CASE("measured lower quantiles replace the mirror of the upper spread") {
+  Quantiles mirrored{10, 20, 30, 50};
+  CHECK(mirrored.lower10() == Approx(5));  // 10² / 20
+  CHECK(mirrored.at(0.1) == Approx(5));
+  CHECK(mirrored.at(0.25) == Approx(mirrored.lower25()));
+  CHECK(mirrored.at(0.3) == Approx(std::exp(std::log(5.0) + 0.5 * std::log(2.0))));  // log-linear 0.1..0.5
+  // A task at one core most of the time and well below it otherwise (single-threaded CPU use):
+  // the upper spread is nil, the lower one is not, and the mean follows the lower quantiles.
+  Quantiles busy{1.0, 1.0, 1.0, 1.0};
+  busy.p10 = 0.3;
+  busy.p25 = 0.6;
+  CHECK(busy.at(0.05) == Approx(0.3));
+  CHECK(busy.at(0.25) == Approx(0.6));
+  CHECK(busy.at(0.4) < 1.0);
+  double mean = 0, mean_mirrored = 0;
+  for (int i = 0; i < 1000; ++i) {
+    double u = (i + 0.5) / 1000;
+    mean += busy.at(u) / 1000;
+    mean_mirrored += Quantiles{1.0, 1.0, 1.0, 1.0}.at(u) / 1000;
+  }
+  CHECK(mean_mirrored == Approx(1.0));
+  CHECK(mean == Approx(0.82).margin(0.03));
+  double prev = 0;
+  for (double u = 0.01; u < 1; u += 0.01) {
+    CHECK(busy.at(u) >= prev);
+    prev = busy.at(u);
+  }
+}
