@@ -24,6 +24,7 @@ Summary summarize(std::vector<double> values) {
   std::sort(values.begin(), values.end());
   s.median = quantile(values, 0.5);
   s.p95 = quantile(values, 0.95);
+  s.max = values.back();
   std::vector<double> deviations;
   deviations.reserve(values.size());
   for (double v : values) deviations.push_back(std::abs(v - s.median));

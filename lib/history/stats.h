@@ -12,6 +12,7 @@ struct Summary {
   double median = 0;
   double mad = 0;  // median absolute deviation from the median, unscaled (no 1.4826 factor)
   double p95 = 0;  // 95th percentile, linear interpolation between order statistics (R type 7)
+  double max = 0;
   friend bool operator==(const Summary&, const Summary&) = default;
 };
 

@@ -69,14 +69,19 @@ std::optional<Quantiles> MeasureFit::evaluate(const Features& x, Provenance& fro
     z = model->centre(x);
   }
   double offset = log_offset(measure);
-  // A regression extrapolates: bound it to a multiple of what was ever seen, so a feature far
-  // outside the learned range (or a degenerate slope) cannot forecast absurd demand. CPU use is
-  // bounded tighter: a task does not use many times the cores it ever used.
-  if (model->source == Source::model && summary.n > 0) {
-    double cap = (measure == Measure::cpus ? 2.0 : 20.0) * std::max(summary.p95, summary.median);
-    if (cap > 0) z = std::min(*z, std::log(cap + offset));
-  }
-  auto value = [&](size_t level) { return std::max(std::exp(*z + model->spread.at(level)) - offset, 0.0); };
+  // A regression extrapolates, and so does a tail read beyond the largest of a few residuals (five
+  // CPU uses from 0.04 to 1.7 cores put an exponential p99 at thousands of cores): bound the centre
+  // (to a multiple of the p95 seen) and every level (of the largest seen), so neither a feature far
+  // outside the learned range nor a thin history forecasts absurd demand. CPU use is bounded
+  // tighter: a task does not use many times the cores it ever used.
+  const double factor = measure == Measure::cpus ? 2.0 : 20.0;
+  double centre_cap = summary.n > 0 ? factor * std::max(summary.p95, summary.median) : 0;
+  double level_cap = summary.n > 0 ? factor * summary.max : 0;
+  if (model->source == Source::model && centre_cap > 0) z = std::min(*z, std::log(centre_cap + offset));
+  auto value = [&](size_t level) {
+    double v = std::max(std::exp(*z + model->spread.at(level)) - offset, 0.0);
+    return level_cap > 0 ? std::min(v, level_cap) : v;
+  };
   Quantiles q{value(2), value(3), value(4), value(5), value(0), value(1)};
   if (lower_bound) {
     q.p95 = std::max(q.p95, *lower_bound);

@@ -164,6 +164,27 @@ TEST_CASE("sample counts decide what may compete") {
   }
 }
 
+TEST_CASE("a thin, wide history does not put a tail at thousands of cores or hours") {
+  // Five executions whose CPU use spans 0.04 to 1.7 cores (a real category of the soykb traces):
+  // the tail read beyond the largest of five residuals alone would put p99 at thousands of cores.
+  const double used[] = {0.04, 0.05, 0.15, 0.9, 1.7};
+  const double runtime[] = {50, 55, 60, 300, 3000};
+  std::vector<history::Execution> rows;
+  for (int i = 0; i < 5; ++i) {
+    auto e = row("thin", i, runtime[i]);
+    e.cpu_time_s = used[i] * runtime[i];
+    rows.push_back(e);
+  }
+  CategoryFit fit = fit_category("thin", rows);
+  Provenance from;
+  Quantiles cpus = *fit.at(Measure::cpus).evaluate({}, from);
+  CHECK(cpus.p99 <= 2 * 1.7 + 1e-9);
+  CHECK(cpus.p95 > 1.0);  // still wide: the history says a task may use 1.7 cores
+  Quantiles rt = *fit.at(Measure::runtime_s).evaluate({}, from);
+  CHECK(rt.p99 <= 20 * 3000 + 1e-6);
+  CHECK(rt.p99 >= rt.p95);
+}
+
 TEST_CASE("cpus used is cpu time over runtime; measures missing from the rows stay unfitted") {
   std::vector<history::Execution> rows;
   for (int i = 0; i < 10; ++i) {
