@@ -6,6 +6,8 @@
 #include <cstring>
 #include <optional>
 #include <sstream>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include <rapidjson/error/en.h>
@@ -275,6 +277,101 @@ std::optional<size_t> invalid_utf8(std::string_view text) {
   return std::nullopt;
 }
 
+// Whether a mapping anywhere in the tree holds a key twice. RapidJSON keeps both members, while
+// YAML refuses them (and so would the tree written as YAML): JSON refuses them too. Mappings are
+// small (a task's keys), so a pairwise check; long ones are sorted.
+bool has_duplicate_key(const Json& v) {
+  if (v.IsArray()) {
+    for (const auto& item : v.GetArray())
+      if (has_duplicate_key(item)) return true;
+    return false;
+  }
+  if (!v.IsObject()) return false;
+  const auto n = v.MemberCount();
+  auto name = [&](rapidjson::SizeType i) {
+    const Json& k = (v.MemberBegin() + i)->name;
+    return std::string_view(k.GetString(), k.GetStringLength());
+  };
+  if (n <= 16) {
+    for (rapidjson::SizeType i = 1; i < n; ++i)
+      for (rapidjson::SizeType j = 0; j < i; ++j)
+        if (name(i) == name(j)) return true;
+  } else {
+    std::vector<std::string_view> names;
+    names.reserve(n);
+    for (rapidjson::SizeType i = 0; i < n; ++i) names.push_back(name(i));
+    std::sort(names.begin(), names.end());
+    if (std::adjacent_find(names.begin(), names.end()) != names.end()) return true;
+  }
+  for (const auto& m : v.GetObject())
+    if (has_duplicate_key(m.value)) return true;
+  return false;
+}
+
+// Where the first repeated key is: read again, keeping each open mapping's keys (only when
+// has_duplicate_key said there is one, so the copies cost nothing on good input).
+class DuplicateKeyFinder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, DuplicateKeyFinder> {
+ public:
+  explicit DuplicateKeyFinder(const rapidjson::StringStream& stream) : stream_(stream) {}
+  bool Default() { return true; }
+  bool StartObject() { return open(); }
+  bool StartArray() { return open(); }
+  bool EndObject(rapidjson::SizeType) { return close(); }
+  bool EndArray(rapidjson::SizeType) { return close(); }
+  bool Key(const char* s, rapidjson::SizeType n, bool) {
+    std::string key(s, n);
+    auto& seen = keys_.back();
+    if (std::find(seen.begin(), seen.end(), key) != seen.end()) {
+      found = {stream_.Tell(), std::move(key)};
+      return false;
+    }
+    seen.push_back(std::move(key));
+    return true;
+  }
+  // The stream's offset when the key was handed over, and the key. RapidJSON 1.1 reads a string
+  // through a local copy of the stream, so the offset is still the key's opening quote; a reader
+  // that has moved past it is allowed for by key_start.
+  std::optional<std::pair<size_t, std::string>> found;
+
+ private:
+  bool open() {
+    keys_.emplace_back();
+    return true;
+  }
+  bool close() {
+    keys_.pop_back();
+    return true;
+  }
+  const rapidjson::StringStream& stream_;
+  std::vector<std::vector<std::string>> keys_;
+};
+
+// The offset of the opening quote of the key the reader was at (`at`): `at` itself when it is a
+// quote, else the quote that opens the string whose closing quote ends just before `at`.
+size_t key_start(std::string_view text, size_t at) {
+  if (at < text.size() && text[at] == '"') return at;
+  if (at == 0) return 0;
+  size_t i = at - 1;  // the closing quote
+  while (i > 0) {
+    --i;
+    if (text[i] != '"') continue;
+    size_t slashes = 0;
+    while (i > slashes && text[i - 1 - slashes] == '\\') ++slashes;
+    if (slashes % 2 == 0) return i;
+  }
+  return 0;
+}
+
+[[noreturn]] void fail_duplicate_key(const std::string& name, const std::string& text) {
+  rapidjson::StringStream stream(text.c_str());
+  DuplicateKeyFinder finder(stream);
+  rapidjson::Reader reader;
+  reader.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseNumbersAsStringsFlag>(stream, finder);
+  if (!finder.found) fail(util::Exit::data, "{}: malformed JSON: a mapping holds a key twice", name);
+  fail(util::Exit::data, "{}: duplicate key '{}'", line_col(name, text, key_start(text, finder.found->first)),
+       finder.found->second);
+}
+
 // Recursive parsing (much faster than iterative; DepthGuard bounds the recursion) of the
 // NUL-terminated text, which lets RapidJSON scan strings and whitespace with SSE2. Numbers are
 // converted by DepthGuard with std::from_chars, correctly rounded, which keeps every decimal exact
@@ -303,6 +400,7 @@ Tree parse_json(Source source) {
          guard.too_deep()  ? fmt::format("nested deeper than {} levels", kMaxDepth)
          : guard.too_big() ? rapidjson::GetParseError_En(rapidjson::kParseErrorNumberTooBig)
                            : rapidjson::GetParseError_En(result.Code()));
+  if (has_duplicate_key(*tree.root)) fail_duplicate_key(source.name, source.text);
   tree.locator = std::make_unique<JsonLocator>(std::move(source.name), std::move(source.text));
   return tree;
 }
@@ -335,6 +433,29 @@ bool is_plain_non_string(const std::string& s) {
   return !resolve_plain(s, scratch.GetAllocator()).IsString();
 }
 
+// yaml-cpp 0.7 decodes the escapes \N and \_ (U+0085, U+00A0) to the single Latin-1 bytes 0x85
+// and 0xA0 instead of their UTF-8 forms. The text was checked to be UTF-8 before it was parsed,
+// so a byte of a scalar that starts no UTF-8 sequence came from such an escape: it is written as
+// the UTF-8 of the same code point. `buffer` holds the result when one is needed.
+const std::string& scalar_utf8(const std::string& s, std::string& buffer) {
+  if (!invalid_utf8(s)) return s;
+  buffer.clear();
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const auto* end = p + s.size();
+  while (p < end) {
+    size_t n = utf8_sequence(p, end);
+    if (n == 0) {
+      buffer += static_cast<char>(0xC0 | (*p >> 6));
+      buffer += static_cast<char>(0x80 | (*p & 0x3F));
+      ++p;
+    } else {
+      buffer.append(reinterpret_cast<const char*>(p), n);
+      p += n;
+    }
+  }
+  return buffer;
+}
+
 class YamlConverter {
  public:
   YamlConverter(const std::string& name, Alloc& a) : name_(name), a_(a) {}
@@ -345,7 +466,7 @@ class YamlConverter {
       case YAML::NodeType::Null:
       case YAML::NodeType::Undefined: return Json(rapidjson::kNullType);
       case YAML::NodeType::Scalar: {
-        const std::string& s = node.Scalar();
+        const std::string& s = scalar_utf8(node.Scalar(), buffer_);
         if (node.Tag() == "?") return resolve_plain(s, a_);
         return str(s, a_);
       }
@@ -359,9 +480,10 @@ class YamlConverter {
         Json object(rapidjson::kObjectType);
         for (const auto& kv : node) {
           if (!kv.first.IsScalar()) fail(util::Exit::data, "{}: a mapping key must be a plain value", place(kv.first));
-          const std::string& key = kv.first.Scalar();
+          const std::string& key = scalar_utf8(kv.first.Scalar(), buffer_);
           if (get(object, key)) fail(util::Exit::data, "{}: duplicate key '{}'", place(kv.first), key);
-          object.AddMember(str(key, a_), convert(kv.second, depth + 1), a_);
+          Json name = str(key, a_);  // copied before convert() reuses the buffer `key` may be in
+          object.AddMember(name, convert(kv.second, depth + 1), a_);
         }
         return object;
       }
@@ -378,6 +500,7 @@ class YamlConverter {
   const std::string& name_;
   Alloc& a_;
   size_t count_ = 0;
+  std::string buffer_;  // scalar_utf8's
 };
 
 class YamlLocator final : public Locator {

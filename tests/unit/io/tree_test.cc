@@ -44,6 +44,29 @@ TEST_CASE("invalid UTF-8 in YAML is refused too, so every tree read can be writt
   CHECK(view((*tree.root)["name"]) == "caf\xc3\xa9");
 }
 
+TEST_CASE("a JSON mapping with a key twice is refused at the second, as YAML refuses it") {
+  // Found by fuzzing (tests/fuzz/tree_fuzz.cc): the JSON reader kept both members, and the tree
+  // written as YAML did not read back.
+  CHECK(parse_error("{\"tasks\": [\n  {\"id\": \"a\", \"duration_s\": 4,\n   \"duration_s\": 1}\n]}\n") ==
+        "wf.json:3:4: duplicate key 'duration_s'");
+  CHECK(parse_error("{\"a\": {\"x\\\"y\": 1, \"x\\\"y\": 2}}") == "wf.json:1:19: duplicate key 'x\"y'");
+  // Long mappings take the sorted path; the same key in different mappings is fine.
+  std::string wide = "{";
+  for (int i = 0; i < 40; ++i) wide += "\"k" + std::to_string(i) + "\": {\"id\": 1}, ";
+  CHECK(parse_tree(Source{"ok.json", wide + "\"z\": 0}"}).root->MemberCount() == 41);
+  CHECK(parse_error(wide + "\"k7\": 0}") == "wf.json:1:" + std::to_string(wide.size() + 1) + ": duplicate key 'k7'");
+  CHECK(parse_error("{\"a\": 1, \"b\": 2, \"a\": 3}", "wf.yaml") == "wf.yaml:1:18: duplicate key 'a'");
+}
+
+TEST_CASE("YAML's \\N and \\_ escapes become UTF-8, so the tree can be written as JSON") {
+  // Found by fuzzing (tests/fuzz/document_fuzz.cc): yaml-cpp decodes them to the lone bytes 0x85
+  // and 0xA0, which no JSON reader takes back.
+  auto tree = parse_tree(Source{"ok.yaml", "run: \"a\\_b\\Nc\\Ld\\x85e\"\n\"k\\_\": caf\xc3\xa9\n"});
+  CHECK(view((*tree.root)["run"]) == "a\xc2\xa0" "b\xc2\x85" "c\xe2\x80\xa8" "d\xc2\x85" "e");
+  CHECK((*tree.root).HasMember("k\xc2\xa0"));
+  CHECK(view((*tree.root)["k\xc2\xa0"]) == "caf\xc3\xa9");
+}
+
 TEST_CASE("YAML that yaml-cpp would read as endless documents is an error, not a hang") {
   // Found by fuzzing (tests/fuzz/wfformat_fuzz.cc): LoadAll looped on "a", filling memory.
   CHECK(parse_error("--- \"a\",\n", "wf.yaml") == "wf.yaml: malformed YAML: text after the end of a document");
