@@ -99,9 +99,12 @@ int run_predict(const PredictOptions& o, const Output& out) {
     out.write(o.common.output, predict::render_forecast_table(f, wf, estimates));
     return 0;
   }
-  io::Json section = predict::prediction_to_json(f, wf, estimates, doc.alloc());
+  // The per-task list is made as it is written: on a million tasks, a tree of it would be the
+  // largest thing in memory (1.4 GB), held only to be written once.
+  io::Json section = predict::prediction_to_json(f, wf, estimates, doc.alloc(), false);
   if (!history_path.empty()) section.AddMember("history", io::str(history_path, doc.alloc()), doc.alloc());
   doc.set_section("prediction", std::move(section));
+  doc.stream_list("prediction", "tasks", predict::prediction_tasks(wf, estimates));
   emit(doc, o.common, out);
   return 0;
 }

@@ -84,7 +84,29 @@ std::string Document::task_pointer(size_t i) const {
   return pointer_join(tasks_pointer_, i < task_items_.size() ? task_items_[i] : i);
 }
 
-void Document::set_section(std::string_view name, Json value) { put(root(), name, std::move(value), alloc()); }
+void Document::set_section(std::string_view name, Json value) {
+  std::erase_if(streamed_, [&](const Streamed& s) { return s.section == name; });
+  put(root(), name, std::move(value), alloc());
+}
+
+void Document::stream_list(std::string_view name, std::string_view key, StreamedList list) {
+  Json* section = get(root(), name);
+  if (!section || !section->IsObject())
+    fail(util::Exit::software, "stream_list: the document has no mapping '{}' to hold '{}'", name, key);
+  put(*section, key, Json(rapidjson::kArrayType), alloc());
+  std::erase_if(streamed_, [&](const Streamed& s) { return s.section == name && s.key == key; });
+  streamed_.push_back({std::string(name), std::string(key), std::move(list)});
+}
+
+StreamedLists Document::placeholders() const {
+  StreamedLists out;
+  for (const auto& s : streamed_) {
+    const Json* section = get(root(), s.section);
+    const Json* at = section ? get(*section, s.key) : nullptr;
+    if (at) out.emplace_back(at, &s.list);
+  }
+  return out;
+}
 
 void Document::store_workflow() {
   // The old section is moved aside, not copied: only its unknown keys are read again.
@@ -94,12 +116,14 @@ void Document::store_workflow() {
 }
 
 std::string Document::serialize(Format format) const {
-  return format == Format::yaml ? to_yaml(root()) : to_json(root());
+  StreamedLists lists = placeholders();
+  return format == Format::yaml ? to_yaml(root(), &lists) : to_json(root(), true, &lists);
 }
 
 void Document::write(Format format, Sink& sink) const {
-  if (format == Format::yaml) sink.write(to_yaml(root()));
-  else write_json(root(), sink);
+  StreamedLists lists = placeholders();
+  if (format == Format::yaml) sink.write(to_yaml(root(), &lists));
+  else write_json(root(), sink, true, &lists);
 }
 
 }  // namespace wf::io

@@ -15,6 +15,7 @@
 #include "io/diagnostics.h"
 #include "io/json.h"
 #include "io/sink.h"
+#include "io/streamed.h"
 #include "io/tree.h"
 #include "model/workflow.h"
 
@@ -49,6 +50,11 @@ class Document {
   const Json* section(std::string_view name) const { return get(root(), name); }
   // Sets a section, replacing an earlier one of that name (a re-run of a stage).
   void set_section(std::string_view name, Json value);
+  // Sets the list `key` of the section `name` (set before, a mapping) to `list`, whose items are
+  // made only while the document is written (io/streamed.h): a million tasks' entries never sit
+  // in memory as a tree. The document then reads, in this process, an empty list there: stream
+  // only what no one reads back before writing. `list.make` must stay callable until then.
+  void stream_list(std::string_view name, std::string_view key, StreamedList list);
   // Writes the model back into `workflow` (after a tool changed it, e.g. params overridden).
   void store_workflow();
 
@@ -70,6 +76,13 @@ class Document {
   bool tasks_by_id_ = false;
   std::vector<uint32_t> task_items_;
   std::unique_ptr<Diagnostics> diags_;
+  struct Streamed {
+    std::string section, key;
+    StreamedList list;
+  };
+  std::vector<Streamed> streamed_;
+  // The placeholders' addresses now (a section's members may have moved since stream_list).
+  StreamedLists placeholders() const;
 };
 
 }  // namespace wf::io

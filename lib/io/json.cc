@@ -8,6 +8,8 @@
 
 #include <rapidjson/internal/dtoa.h>
 
+#include "io/streamed.h"
+
 namespace wf::io {
 
 const Json* get(const Json& obj, std::string_view key) {
@@ -55,7 +57,10 @@ namespace {
 // their time on bookkeeping per character.
 class LayoutWriter {
  public:
-  LayoutWriter(Sink& sink, bool pretty) : sink_(sink), pretty_(pretty) { grow(kChunk * 2); }
+  LayoutWriter(Sink& sink, bool pretty, const StreamedLists* streamed)
+      : sink_(sink), pretty_(pretty), streamed_(streamed) {
+    grow(kChunk * 2);
+  }
 
   void value(const Json& v, int depth, bool compact) {
     switch (v.GetType()) {
@@ -95,6 +100,7 @@ class LayoutWriter {
 
   // In the pretty layout, a mapping or list inside a list is written compactly on its line.
   void array(const Json& v, int depth, bool compact) {
+    if (const StreamedList* list = find_streamed(streamed_, v)) return streamed(*list, depth, compact);
     if (v.Empty()) return literal("[]");
     put('[');
     for (auto item = v.Begin(); item != v.End(); ++item) {
@@ -103,6 +109,22 @@ class LayoutWriter {
       value(*item, depth + 1, compact || pretty_);
       if (used() >= kChunk) flush();
     }
+    newline(depth, compact);
+    put(']');
+  }
+
+  // The same layout as array(), the items made as they are written.
+  void streamed(const StreamedList& list, int depth, bool compact) {
+    if (list.count == 0) return literal("[]");
+    put('[');
+    bool first = true;
+    for_each_streamed(list, [&](const Json& item) {
+      if (!first) put(',');
+      first = false;
+      newline(depth + 1, compact);
+      value(item, depth + 1, compact || pretty_);
+      if (used() >= kChunk) flush();
+    });
     newline(depth, compact);
     put(']');
   }
@@ -234,6 +256,7 @@ class LayoutWriter {
 
   Sink& sink_;
   bool pretty_;
+  const StreamedLists* streamed_;
   std::unique_ptr<char[]> buffer_;
   char* cur_ = nullptr;
   char* end_ = nullptr;
@@ -241,15 +264,15 @@ class LayoutWriter {
 
 }  // namespace
 
-void write_json(const Json& value, Sink& sink, bool pretty) {
-  LayoutWriter writer(sink, pretty);
+void write_json(const Json& value, Sink& sink, bool pretty, const StreamedLists* streamed) {
+  LayoutWriter writer(sink, pretty, streamed);
   writer.value(value, 0, false);
   writer.finish();
 }
 
-std::string to_json(const Json& value, bool pretty) {
+std::string to_json(const Json& value, bool pretty, const StreamedLists* streamed) {
   StringSink sink;
-  write_json(value, sink, pretty);
+  write_json(value, sink, pretty, streamed);
   return sink.take();
 }
 

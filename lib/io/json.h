@@ -5,6 +5,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include <rapidjson/document.h>
 
@@ -15,6 +17,10 @@ namespace wf::io {
 using Json = rapidjson::Value;
 using JsonDoc = rapidjson::Document;
 using Alloc = rapidjson::Document::AllocatorType;
+
+// Lists written in place of empty placeholders of the tree (io/streamed.h), by address.
+struct StreamedList;
+using StreamedLists = std::vector<std::pair<const Json*, const StreamedList*>>;
 
 inline Json str(std::string_view s, Alloc& a) {
   return Json(s.data(), static_cast<rapidjson::SizeType>(s.size()), a);
@@ -51,9 +57,9 @@ std::optional<std::string_view> get_string(const Json& obj, std::string_view key
 // one member per line, lists one item per line, and an item that is itself a mapping or a list
 // written compactly on its one line (a task per line: readable, and a third of fully indented
 // JSON on big workflows). Compact is one line. The layout never depends on where the text goes.
-std::string to_json(const Json& value, bool pretty = true);
+std::string to_json(const Json& value, bool pretty = true, const StreamedLists* streamed = nullptr);
 // The same text, streamed to `sink` in chunks of about 64 KiB.
-void write_json(const Json& value, Sink& sink, bool pretty = true);
+void write_json(const Json& value, Sink& sink, bool pretty = true, const StreamedLists* streamed = nullptr);
 
 // The name of a value's type, for messages ("a string", "an array", ...).
 const char* type_name(const Json& value);

@@ -15,6 +15,7 @@
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
+#include "io/streamed.h"
 #include "util/error.h"
 #include "util/strings.h"
 
@@ -630,7 +631,13 @@ bool needs_quotes(const std::string& s) {
 
 constexpr size_t kMaxSimpleKey = 200;  // characters before escaping; at most 4x when written
 
-void emit(YAML::Emitter& out, const Json& v) {
+void emit(YAML::Emitter& out, const Json& v, const StreamedLists* streamed) {
+  if (const StreamedList* list = find_streamed(streamed, v)) {
+    out << YAML::BeginSeq;
+    for_each_streamed(*list, [&](const Json& item) { emit(out, item, nullptr); });
+    out << YAML::EndSeq;
+    return;
+  }
   switch (v.GetType()) {
     case rapidjson::kNullType: out << YAML::Null; break;
     case rapidjson::kFalseType: out << false; break;
@@ -648,7 +655,7 @@ void emit(YAML::Emitter& out, const Json& v) {
     }
     case rapidjson::kArrayType:
       out << YAML::BeginSeq;
-      for (const auto& item : v.GetArray()) emit(out, item);
+      for (const auto& item : v.GetArray()) emit(out, item, streamed);
       out << YAML::EndSeq;
       break;
     case rapidjson::kObjectType:
@@ -662,7 +669,7 @@ void emit(YAML::Emitter& out, const Json& v) {
         if (needs_quotes(key)) out << YAML::DoubleQuoted << key;
         else out << key;
         out << YAML::Value;
-        emit(out, m.value);
+        emit(out, m.value, streamed);
       }
       out << YAML::EndMap;
       break;
@@ -678,10 +685,10 @@ Tree parse_tree(Source source) {
   return parse_yaml(std::move(source));
 }
 
-std::string to_yaml(const Json& value) {
+std::string to_yaml(const Json& value, const StreamedLists* streamed) {
   YAML::Emitter out;
   out.SetIndent(2);
-  emit(out, value);
+  emit(out, value, streamed);
   std::string text = out.c_str();
   text += '\n';
   return text;

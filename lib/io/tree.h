@@ -30,7 +30,8 @@ struct Tree {
 // exit 65 with the position. Takes the source's text (the locator keeps it).
 Tree parse_tree(Source source);
 
-// The tree as YAML text (block style; strings quoted wherever they would read back as another type).
-std::string to_yaml(const Json& value);
+// The tree as YAML text (block style; strings quoted wherever they would read back as another type),
+// with `streamed` lists written in place of their placeholders (io/streamed.h).
+std::string to_yaml(const Json& value, const StreamedLists* streamed = nullptr);
 
 }  // namespace wf::io

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "io/json.h"
+#include "io/streamed.h"
 #include "model/dag.h"
 #include "model/workflow.h"
 #include "predict/estimate.h"
@@ -52,9 +53,12 @@ std::optional<Estimate> recorded_estimate(const model::Task& task);
 Forecast forecast(const model::Workflow& wf, const model::Dag& dag, const std::vector<Estimate>& estimates,
                   const ForecastOptions& options);
 
-// The `prediction` section (man wf(7)).
+// The `prediction` section (man wf(7)). Without `tasks`, its per-task list is left empty, for
+// prediction_tasks to fill as the document is written (io::Document::stream_list).
 io::Json prediction_to_json(const Forecast& f, const model::Workflow& wf, const std::vector<Estimate>& estimates,
-                            io::Alloc& a);
+                            io::Alloc& a, bool tasks = true);
+// The section's per-task list, made while it is written; `wf` and `estimates` must outlive it.
+io::StreamedList prediction_tasks(const model::Workflow& wf, const std::vector<Estimate>& estimates);
 
 // The per-task estimates back from a `prediction` section, in the workflow's task order; a task
 // missing from it gets hint_estimate. For tools downstream of wf-predict (wf-provision simulates

@@ -157,7 +157,8 @@ void task_json(io::Builder& b, const model::Task& task, const Estimate& e) {
 
 }  // namespace
 
-Json prediction_to_json(const Forecast& f, const model::Workflow& wf, const std::vector<Estimate>& estimates, io::Alloc& a) {
+Json prediction_to_json(const Forecast& f, const model::Workflow& wf, const std::vector<Estimate>& estimates, io::Alloc& a,
+                        bool tasks) {
   return io::build(a, [&](io::Builder& b) {
     const auto& opt = f.options;
     b.begin_object();
@@ -190,10 +191,17 @@ Json prediction_to_json(const Forecast& f, const model::Workflow& wf, const std:
     timeline_json(b, f);
     b.key("tasks");
     b.begin_array();
-    for (size_t i = 0; i < estimates.size(); ++i) task_json(b, wf.tasks[i], estimates[i]);
+    if (tasks)
+      for (size_t i = 0; i < estimates.size(); ++i) task_json(b, wf.tasks[i], estimates[i]);
     b.end_array();
     b.end_object();
   });
+}
+
+io::StreamedList prediction_tasks(const model::Workflow& wf, const std::vector<Estimate>& estimates) {
+  return {estimates.size(), [&wf, &estimates](size_t begin, size_t end, io::Builder& b) {
+            for (size_t i = begin; i < end; ++i) task_json(b, wf.tasks[i], estimates[i]);
+          }};
 }
 
 std::vector<Estimate> estimates_from_json(const Json& prediction, const model::Workflow& wf) {

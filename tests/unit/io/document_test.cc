@@ -2,6 +2,7 @@
 
 #include "io/document.h"
 #include "io/native.h"
+#include "io/streamed.h"
 #include "util/error.h"
 
 using namespace wf;
@@ -150,4 +151,62 @@ TEST_CASE("a WfFormat instance of no tasks is refused, as a native workflow of n
         std::vector<std::string>{"w.json:1:24: WfFormat: the instance has no tasks"});
   CHECK(problems(R"({"schemaVersion": "1.5", "workflow": {"specification": {"tasks": []}}})", "w.json") ==
         std::vector<std::string>{"w.json:1:66: WfFormat: the instance has no tasks"});
+}
+
+TEST_CASE("a streamed list writes the bytes the same list in the tree writes, chunk after chunk") {
+  // More items than one chunk, so the list crosses chunk boundaries; an item per index.
+  const size_t n = kStreamChunk * 2 + 7;
+  auto item = [](Builder& b, size_t i) {
+    b.begin_object();
+    b.key("id");
+    b.string("t" + std::to_string(i));
+    b.key("q");
+    b.begin_object();
+    b.key("p50");
+    b.number(static_cast<double>(i) / 8);
+    b.key("tags");
+    b.begin_array();
+    if (i % 3 == 0) b.string("x");
+    b.end_array();
+    b.end_object();
+    b.end_object();
+  };
+  auto section = [&](Alloc& a, bool with_items) {
+    return build(a, [&](Builder& b) {
+      b.begin_object();
+      b.key("seed");
+      b.uint(7);
+      b.key("tasks");
+      b.begin_array();
+      if (with_items)
+        for (size_t i = 0; i < n; ++i) item(b, i);
+      b.end_array();
+      b.key("after");
+      b.string("kept");
+      b.end_object();
+    });
+  };
+  Document held = load(kNative);
+  held.set_section("prediction", section(held.alloc(), true));
+  Document streamed = load(kNative);
+  streamed.set_section("prediction", section(streamed.alloc(), false));
+  size_t calls = 0;
+  streamed.stream_list("prediction", "tasks", {n, [&](size_t begin, size_t end, Builder& b) {
+                                                 ++calls;
+                                                 for (size_t i = begin; i < end; ++i) item(b, i);
+                                               }});
+  CHECK(streamed.serialize(Format::json) == held.serialize(Format::json));
+  CHECK(calls == 3);
+  CHECK(streamed.serialize(Format::yaml) == held.serialize(Format::yaml));
+  StringSink sink;
+  streamed.write(Format::json, sink);
+  CHECK(sink.take() == held.serialize(Format::json));
+  // The tree itself holds an empty list there; replacing the section drops the stream.
+  CHECK((*streamed.section("prediction"))["tasks"].Empty());
+  streamed.set_section("prediction", section(streamed.alloc(), false));
+  CHECK(streamed.serialize(Format::json).find("\"t0\"") == std::string::npos);
+  // An empty stream is an empty list; a section that is not there is a programming error.
+  streamed.stream_list("prediction", "tasks", {0, [](size_t, size_t, Builder&) { FAIL("no items to make"); }});
+  CHECK(streamed.serialize(Format::json).find("\"tasks\": []") != std::string::npos);
+  CHECK_THROWS_AS(streamed.stream_list("nowhere", "tasks", {}), Error);
 }
