@@ -1,7 +1,6 @@
 #include "provider/slurm_scontrol.h"
 
 #include <algorithm>
-#include <cctype>
 
 #include <fmt/ranges.h>
 
@@ -14,16 +13,6 @@ extern char** environ;
 namespace wf::provider {
 namespace {
 
-size_t key_length(std::string_view word) {
-  if (word.empty() || !std::isalpha(static_cast<unsigned char>(word[0]))) return 0;
-  for (size_t i = 1; i < word.size(); ++i) {
-    char c = word[i];
-    if (c == '=') return i;
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != ':' && c != '/' && c != '_') return 0;
-  }
-  return 0;
-}
-
 std::string one_line(std::string text) {
   text = std::string(util::trim(text));
   for (char& c : text)
@@ -32,20 +21,6 @@ std::string one_line(std::string text) {
 }
 
 }  // namespace
-
-SlurmRecord parse_slurm_record(std::string_view line) {
-  SlurmRecord out;
-  std::string* last = nullptr;
-  for (const auto& word : util::split(util::trim(line), ' ')) {
-    if (size_t k = key_length(word)) {
-      last = &out[word.substr(0, k)];
-      *last = word.substr(k + 1);
-    } else if (last && !word.empty()) {
-      *last += ' ' + word;
-    }
-  }
-  return out;
-}
 
 bool SlurmNodeInfo::has(std::string_view flag) const {
   for (const auto& w : util::split(state, '+'))
@@ -107,7 +82,7 @@ std::vector<SlurmRecord> Scontrol::show(std::string_view what, std::string_view 
   }
   std::vector<SlurmRecord> out;
   for (const auto& line : util::split(r.out, '\n')) {
-    auto rec = parse_slurm_record(line);
+    auto rec = util::parse_fields(line);
     if (rec.size() > 1) out.push_back(std::move(rec));  // "No reservations in the system" has no pairs
   }
   return out;

@@ -9,13 +9,12 @@
 #include <vector>
 
 #include "provider/subprocess.h"
+#include "util/scontrol_fields.h"
 
 namespace wf::provider {
 
-// "scontrol --oneliner show ..." records: Key=Value words; a value may hold spaces (a word that
-// does not look like "Key=" continues the previous value).
-using SlurmRecord = std::map<std::string, std::string>;
-SlurmRecord parse_slurm_record(std::string_view line);
+// "scontrol --oneliner show ..." records (util/scontrol_fields.h).
+using SlurmRecord = util::SlurmFields;
 
 struct SlurmNodeInfo {
   std::string name;

@@ -5,7 +5,7 @@
 
 #include "history/import_sacct.h"
 #include "history/units.h"
-#include "run/slurm_fields.h"
+#include "util/scontrol_fields.h"
 #include "util/error.h"
 #include "util/log.h"
 #include "util/strings.h"
@@ -187,7 +187,7 @@ std::map<std::string, JobEnd> scontrol_job_ends(SlurmClient& client, std::span<c
   for (const auto& id : ids) {
     SlurmCall r = client.call({"scontrol", "--oneliner", "show", "job", id});
     if (!r.ok()) continue;  // forgotten (older than MinJobAge)
-    auto f = parse_fields(r.out);
+    auto f = util::parse_fields(r.out);
     std::string state = first_word(f["JobState"]);
     if (!is_final_state(state)) continue;
     JobEnd end;

@@ -5,7 +5,7 @@
 
 #include <fmt/ranges.h>
 
-#include "run/slurm_fields.h"
+#include "util/scontrol_fields.h"
 #include "util/error.h"
 #include "util/log.h"
 #include "util/strings.h"
@@ -33,7 +33,7 @@ std::vector<SlurmNode> partition_nodes(SlurmClient& client, const std::string& p
   SlurmCall r = client.call(argv);
   if (!r.ok()) fail(util::Exit::unavailable, "scontrol show node failed: {}", r.first_error_line());
   std::vector<SlurmNode> out;
-  for (auto& f : parse_records(r.out)) {
+  for (auto& f : util::parse_records(r.out)) {
     bool member = false;
     for (const auto& p : util::split(f["Partitions"], ',')) member = member || p == partition;
     if (!member || f["NodeName"].empty()) continue;
@@ -51,7 +51,7 @@ std::vector<SlurmNode> partition_nodes(SlurmClient& client, const std::string& p
 std::string default_partition(SlurmClient& client) {
   SlurmCall r = client.call({"scontrol", "--oneliner", "show", "partition"});
   if (!r.ok()) fail(util::Exit::unavailable, "scontrol show partition failed: {}", r.first_error_line());
-  for (auto& f : parse_records(r.out))
+  for (auto& f : util::parse_records(r.out))
     if (f["Default"] == "YES") return f["PartitionName"];
   return "";
 }

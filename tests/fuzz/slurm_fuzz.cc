@@ -1,13 +1,13 @@
 // What Slurm's client programs print, as wf reads it: the input stands for the stdout of sbatch,
 // squeue, sacct and scontrol, answered by a scripted cluster to every call of the Slurm executor
 // (run/slurm_jobs.h, run/slurm_nodes.h) and of the slurm provider (provider::Scontrol), and is fed
-// to the scontrol record readers directly (run::parse_records, provider::parse_slurm_record).
+// to the scontrol record readers directly (util::parse_records, which the executor and the provider share).
 #include <string>
 #include <vector>
 
 #include "fuzz.h"
 #include "provider/slurm_scontrol.h"
-#include "run/slurm_fields.h"
+#include "util/scontrol_fields.h"
 #include "run/slurm_jobs.h"
 #include "run/slurm_nodes.h"
 
@@ -47,8 +47,7 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string text(wf::fuzz::text(data, size));
-  wf::run::parse_records(text);
-  wf::provider::parse_slurm_record(text);
+  wf::util::parse_records(text);
   ScriptedClient client(text);
   wf::fuzz::guarded([&] {
     wf::run::JobRequest request;

@@ -3,7 +3,6 @@
 #include <catch2/catch.hpp>
 
 #include "run/journal.h"
-#include "run/slurm_fields.h"
 #include "run/slurm_jobs.h"
 #include "run/slurm_journal.h"
 #include "run/slurm_nodes.h"
@@ -109,15 +108,6 @@ TEST_CASE("slurm jobs: a refused submission is an error naming Slurm's message")
     CHECK(e.exit() == util::Exit::unavailable);
     CHECK(std::string(e.what()).find("Invalid partition name specified") != std::string::npos);
   }
-}
-
-TEST_CASE("slurm fields: values with spaces stay whole") {
-  auto f = parse_fields("NodeName=c1 State=DOWN+CLOUD Reason=Not responding [slurm@2026-11-29T13:00:00] Partitions=cloud");
-  CHECK(f["NodeName"] == "c1");
-  CHECK(f["Reason"] == "Not responding [slurm@2026-11-29T13:00:00]");
-  CHECK(f["Partitions"] == "cloud");
-  CHECK(parse_records("A=1\n\nB=2 C=x=y\n").size() == 2);
-  CHECK(parse_records("B=2 C=x=y\n")[0]["C"] == "x=y");
 }
 
 TEST_CASE("slurm nodes: power states and what to power up for a demand") {

@@ -1,10 +1,10 @@
-#include "run/slurm_fields.h"
+#include "util/scontrol_fields.h"
 
 #include <cctype>
 
 #include "util/strings.h"
 
-namespace wf::run {
+namespace wf::util {
 namespace {
 
 // The key length of a "Key=..." word, 0 when the word does not start a pair.
@@ -41,4 +41,4 @@ std::vector<SlurmFields> parse_records(std::string_view text) {
   return out;
 }
 
-}  // namespace wf::run
+}  // namespace wf::util
