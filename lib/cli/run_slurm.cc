@@ -12,6 +12,7 @@
 #include "run/slurm_executor.h"
 #include "run/slurm_journal.h"
 #include "run/slurm_nodes.h"
+#include "run/slurm_priority.h"
 #include "util/log.h"
 #include "util/strings.h"
 
@@ -58,39 +59,6 @@ std::vector<run::SlurmResume> resume_state(const io::Document& doc, const std::s
   }
   return run::slurm_resume_state(wf, run::SlurmJournal::read(journal_path), fingerprints);
 }
-
-// Submits every job of the run at the workflow's priority (run/slurm_batch.h job_nice): adds
-// --nice to each sbatch call. When Slurm refuses a negative nice (the user is no operator), the
-// job is submitted again at nice 0 and so are the rest, with one note saying so.
-class PrioritisedClient final : public run::SlurmClient {
- public:
-  PrioritisedClient(run::SlurmClient& inner, int priority) : inner_(inner), priority_(priority) {}
-
-  run::SlurmCall call(const std::vector<std::string>& argv) override {
-    if (argv.empty() || argv[0] != "sbatch") return inner_.call(argv);
-    run::SlurmCall r = inner_.call(with_nice(argv));
-    if (!r.ok() && privileged_ && nice() < 0 && run::nice_refused(r.err)) {
-      privileged_ = false;
-      util::note("Slurm refused nice {} (only operators may raise a job's priority): the run's jobs go at nice {}",
-                 run::job_nice(priority_, true), nice());
-      r = inner_.call(with_nice(argv));
-    }
-    return r;
-  }
-  long long nice() const { return run::job_nice(priority_, privileged_); }
-
- private:
-  std::vector<std::string> with_nice(const std::vector<std::string>& argv) const {
-    std::vector<std::string> out = argv;
-    auto extra = run::nice_args(nice());
-    out.insert(out.begin() + 1, extra.begin(), extra.end());
-    return out;
-  }
-
-  run::SlurmClient& inner_;
-  int priority_;
-  bool privileged_ = true;
-};
 
 struct Placement {
   std::string partition, reservation;
@@ -200,7 +168,7 @@ int run_on_slurm(io::Document& doc, const model::Dag& dag, const SlurmRunOptions
 int run_on_slurm(io::Document& doc, const model::Dag& dag, const SlurmRunOptions& options, const SlurmRunContext& context,
                  run::SlurmClient& cluster, run::StopWaiter& waiter, util::Clock& clock) {
   const auto& wf = doc.workflow();
-  PrioritisedClient client(cluster, wf.priority);
+  run::PrioritisedClient client(cluster, wf.priority);
   std::string partition = partition_of(options, client);
   auto nodes = run::partition_nodes(client, partition);
   if (nodes.empty()) fail(util::Exit::unavailable, "Slurm partition '{}' has no nodes (does it exist? see sinfo)", partition);
