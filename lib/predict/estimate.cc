@@ -20,8 +20,9 @@ double between(double qa, double a, double qb, double b, double u) {
 
 double Quantiles::lower10() const {
   if (p10) return *p10;
-  // The mirror of p50..p90 (a symmetric log shape).
-  return p50 > 0 && p90 > 0 ? p50 * p50 / p90 : p50;
+  // The mirror of p50..p90 (a symmetric log shape), never above a given p25.
+  double mirror = p50 > 0 && p90 > 0 ? p50 * p50 / p90 : p50;
+  return p25 ? std::min(mirror, *p25) : mirror;
 }
 
 double Quantiles::lower25() const {

@@ -209,15 +209,24 @@ std::vector<Estimate> estimates_from_json(const Json& prediction, const model::W
   if (const Json* tasks = io::get(prediction, "tasks"); tasks && tasks->IsArray())
     for (const auto& t : tasks->GetArray())
       if (auto id = io::get_string(t, "id")) by_id[*id] = &t;
-  auto quantiles = [](const Json& t, const char* key, Quantiles& q) {
+  // A document may have been edited by hand: a level that is not a number of at least 0 reads as
+  // absent, and the levels are put in order (each upper one at least the one below, each lower one
+  // at most the one above), as Quantiles::at and every reader of an estimate assume.
+  auto level = [](const Json& m, const char* key) -> std::optional<double> {
+    auto v = io::get_number(m, key);
+    return v && *v >= 0 ? v : std::nullopt;
+  };
+  auto quantiles = [&level](const Json& t, const char* key, Quantiles& q) {
     const Json* m = io::get(t, key);
     if (!m || !m->IsObject()) return false;
-    q.p50 = io::get_number(*m, "p50").value_or(0);
-    q.p90 = io::get_number(*m, "p90").value_or(q.p50);
-    q.p95 = io::get_number(*m, "p95").value_or(q.p90);
-    q.p99 = io::get_number(*m, "p99").value_or(q.p95);
-    q.p10 = io::get_number(*m, "p10");
-    q.p25 = io::get_number(*m, "p25");
+    q.p50 = level(*m, "p50").value_or(0);
+    q.p90 = std::max(level(*m, "p90").value_or(q.p50), q.p50);
+    q.p95 = std::max(level(*m, "p95").value_or(q.p90), q.p90);
+    q.p99 = std::max(level(*m, "p99").value_or(q.p95), q.p95);
+    q.p25 = level(*m, "p25");
+    if (q.p25) q.p25 = std::min(*q.p25, q.p50);
+    q.p10 = level(*m, "p10");
+    if (q.p10) q.p10 = std::min(*q.p10, q.p25.value_or(q.p50));
     return true;
   };
   std::vector<Estimate> out;

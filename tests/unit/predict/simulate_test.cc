@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "io/tree.h"
 #include "predict/forecast.h"
 #include "predict/simulate.h"
 
@@ -152,4 +153,39 @@ TEST_CASE("measured lower quantiles replace the mirror of the upper spread") {
     CHECK(busy.at(u) >= prev);
     prev = busy.at(u);
   }
+}
+
+TEST_CASE("quantiles read back from a document edited by hand are in order") {
+  // Levels out of order, a negative one, one of another type, p25 without p10: each must still read
+  // as quantiles that never decrease, or a simulated draw is not a draw from any distribution.
+  auto wf = make({{"a", {}}, {"b", {}}});
+  auto tree = io::parse_tree(io::Source{"p.json", R"({"tasks": [
+    {"id": "a", "runtime_s": {"p10": 30, "p25": 40, "p50": 20, "p90": 10, "p95": 50, "p99": 60}},
+    {"id": "b", "runtime_s": {"p10": -5, "p25": "x", "p50": 20, "p90": 30, "p95": 40, "p99": 50},
+                "cpus": {"p25": 1.5, "p50": 2, "p90": 2.1, "p95": 2.2, "p99": 2.3}}]})"});
+  auto est = estimates_from_json(*tree.root, wf);
+  REQUIRE(est.size() == 2);
+  const Quantiles& a = est[0].runtime_s;
+  CHECK(a.p50 == 20);
+  CHECK(a.p90 == 20);
+  CHECK(a.lower25() == 20);
+  CHECK(a.lower10() == 20);
+  CHECK(a.p99 == 60);
+  CHECK_FALSE(est[1].runtime_s.p10);  // negative: not a quantile of a positive quantity
+  CHECK_FALSE(est[1].runtime_s.p25);  // not a number
+  CHECK(est[1].cpus.lower10() <= 1.5);
+  for (const auto& e : est)
+    for (const Quantiles* q : {&e.runtime_s, &e.cpus, &e.mem_bytes}) {
+      CHECK(q->lower10() <= q->lower25());
+      CHECK(q->lower25() <= q->p50);
+      CHECK(q->p50 <= q->p90);
+      CHECK(q->p90 <= q->p95);
+      CHECK(q->p95 <= q->p99);
+      double prev = 0;
+      for (int i = 1; i < 100; ++i) {
+        double v = q->at(i / 100.0);
+        CHECK(v >= prev * (1 - 1e-12));  // exp(log(x)) may differ from x in the last bit
+        prev = v;
+      }
+    }
 }
