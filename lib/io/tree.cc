@@ -512,12 +512,13 @@ class YamlLocator final : public Locator {
     // YAML::Node's operator= assigns *into* the tree; reset() rebinds the handle.
     YAML::Node node;
     node.reset(root_);
+    std::string buffer;
     for (const auto& seg : pointer_segments(pointer)) {
       YAML::Node next;
       bool found = false;
       if (node.IsMap()) {
         for (const auto& kv : node)
-          if (kv.first.IsScalar() && kv.first.Scalar() == seg) {
+          if (kv.first.IsScalar() && scalar_utf8(kv.first.Scalar(), buffer) == seg) {  // the tree's key
             next.reset(kv.second);
             found = true;
           }

@@ -65,6 +65,9 @@ TEST_CASE("YAML's \\N and \\_ escapes become UTF-8, so the tree can be written a
   CHECK(view((*tree.root)["run"]) == "a\xc2\xa0" "b\xc2\x85" "c\xe2\x80\xa8" "d\xc2\x85" "e");
   CHECK((*tree.root).HasMember("k\xc2\xa0"));
   CHECK(view((*tree.root)["k\xc2\xa0"]) == "caf\xc3\xa9");
+  // A key so repaired is still found where it was written, by the tree's (UTF-8) name.
+  auto placed = parse_tree(Source{"p.yaml", "a: 1\n\"k\\_\":\n  x: 2\n"});
+  CHECK(placed.locator->where("/k\xc2\xa0/x") == "p.yaml:3:6");
 }
 
 TEST_CASE("YAML that yaml-cpp would read as endless documents is an error, not a hang") {
