@@ -21,8 +21,8 @@ struct Quantiles {
   double p50 = 0, p90 = 0, p95 = 0, p99 = 0;
   std::optional<double> p10 = std::nullopt, p25 = std::nullopt;
   // A value at quantile u in (0, 1), interpolated log-linearly between the known quantiles
-  // (a log-normal-shaped tail beyond p99; below p10, or below p50 without the lower quantiles,
-  // the spread mirrors the upper one).
+  // (a log-normal-shaped tail beyond p99; p10 itself below p10; without the lower quantiles,
+  // p10 and p25 mirror the upper spread).
   double at(double u) const;
   // p10 and p25, given or mirrored from the upper spread.
   double lower10() const;
