@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The executor's own cost per task: a 10,000-task layered DAG of no-op commands (`true`), two at a
-# time, run by wf-run (without and with history), ninja -j2 and make -j2, interleaved REPS times;
-# prints the best and the median wall time, the median CPU time (user+system of the tool and its
-# tasks), µs per task and the ratios to ninja. Figures only, no asserts. On a shared machine the
-# best wall time and the CPU time are the steadier figures: others' load only ever adds.
+# time, run by wf-run (without history, with an empty history and with a history seeded by an
+# earlier run of the same workflow; each with its default in-run observers and with --no-alerts),
+# ninja -j2 and make -j2, interleaved REPS times; prints the best and the median wall
+# time, the median CPU time (user+system of the tool and its tasks), µs per task, the ratios to
+# ninja and the observers' cost (alerts on / --no-alerts). Figures only, no asserts. On a shared
+# machine the best wall time and the CPU time are the steadier figures: others' load only ever adds.
 #
 # usage: run_overhead.sh [WF_BIN] [N] [REPS]     (or env WF_BIN, N, REPS)
 #        BASELINE_BIN=DIR also runs DIR/wf-run (an older build) in the same rounds, for before/after.
@@ -16,7 +18,11 @@
 #     make execs it directly); targets are never created, so each is made once.
 #   - wf-run: the workflow itself (tasks `true`, executed directly), --cpus 2, so 2 run at a time;
 #     it also measures every task (wait4 rusage, /proc samples), writes two log files, the journal
-#     and, in the second configuration, one history row per task.
+#     and, with history, one history row per task. By default it also judges every finished task
+#     for anomalies (alerts on); the `-no-alerts` rows pass --no-alerts. An empty history gives the
+#     alerts no baseline, so nothing is judged; the seeded history (N rows, 7 categories, a copy
+#     made before each run) gives runtime and memory baselines, so every task is judged, as in a
+#     workflow run again. The workflow carries no prediction, so --feedback stays off throughout.
 set -euo pipefail
 WF_BIN=${1:-${WF_BIN:-}}
 N=${2:-${N:-10000}}
@@ -65,11 +71,36 @@ wf=("$WF_BIN/wf-run" --cpus 2 --progress never -q --run-root "$T/runs")
 : >"$T/times"
 base=()
 [[ -n ${BASELINE_BIN:-} ]] && base=("$BASELINE_BIN/wf-run" --cpus 2 --progress never -q --run-root "$T/runs")
+# The seed: one untimed run with history, its N rows the baselines of the seeded configurations.
+"${wf[@]}" --history "$T/seed.db" "$T/wf.json" >/dev/null 2>"$T/seed.err" ||
+  { echo "seeding the history failed:" >&2; tail -5 "$T/seed.err" >&2; exit 1; }
+rm -rf "$T/runs"
+# pair NAME HISTORY ARGS...: NAME (alerts on) and NAME-no-alerts, in a fresh run directory each;
+# HISTORY is none, empty (a new database) or seeded (a fresh copy of the seed). The order of the
+# two alternates from round to round, so neither always runs first.
+pair() {
+  local name=$1 history=$2 alerts
+  shift 2
+  local order=(on off)
+  ((rep % 2)) || order=(off on)
+  for alerts in "${order[@]}"; do
+    local label=$name flags=("$@")
+    [[ $alerts == off ]] && label=$name-no-alerts flags+=(--no-alerts)
+    rm -f "$T/$label.db" "$T/$label.db-wal" "$T/$label.db-shm"
+    case $history in
+      none) flags+=(--no-history) ;;
+      empty) flags+=(--history "$T/$label.db") ;;
+      seeded) cp "$T/seed.db" "$T/$label.db" && flags+=(--history "$T/$label.db") ;;
+    esac
+    run "$label" "$T/$label" "${wf[@]}" "${flags[@]}" "$T/wf.json"
+  done
+}
 for rep in $(seq 1 "$REPS"); do
-  run wf-run-no-history "$T/w1" "${wf[@]}" --no-history "$T/wf.json"
-  run wf-run-history "$T/w2" "${wf[@]}" --history "$T/w2/history.db" "$T/wf.json"
-  rows=$(sqlite3 "$T/w2/history.db" "SELECT count(*) FROM executions" 2>/dev/null || echo "?")
+  pair wf-run-no-history none
+  pair wf-run-history empty
+  rows=$(sqlite3 "$T/wf-run-history.db" "SELECT count(*) FROM executions" 2>/dev/null || echo "?")
   [[ $rows == "$N" || $rows == "?" ]] || echo "warning: history holds $rows rows, not $N" >&2
+  pair wf-run-seeded seeded
   if ((${#base[@]})); then
     run baseline-no-history "$T/b1" "${base[@]}" --no-history "$T/wf.json"
     run baseline-history "$T/b2" "${base[@]}" --history "$T/b2/history.db" "$T/wf.json"
@@ -91,11 +122,18 @@ awk -v n="$N" '
   function least(list,   a) { sorted(list, a); return a[1] }
   END {
     for (i = 1; i <= k; i++) { b[order[i]] = least(wall[order[i]]); w[order[i]] = median(wall[order[i]]); c[order[i]] = median(cpu[order[i]]) }
-    printf "%-20s %7s %8s %7s %8s %7s %8s %7s   %s\n", "tool", "best_s", "us/task", "/ninja", "median_s", "/ninja",
+    printf "%-28s %7s %8s %7s %8s %7s %8s %7s   %s\n", "tool", "best_s", "us/task", "/ninja", "median_s", "/ninja",
            "cpu_s", "/ninja", "wall of each run"
     for (i = 1; i <= k; i++) {
       name = order[i]
-      printf "%-20s %7.3f %8.1f %7.2f %8.3f %7.2f %8.3f %7.2f  %s\n", name, b[name], b[name] / n * 1e6, b[name] / b["ninja"],
+      printf "%-28s %7.3f %8.1f %7.2f %8.3f %7.2f %8.3f %7.2f  %s\n", name, b[name], b[name] / n * 1e6, b[name] / b["ninja"],
              w[name], w[name] / w["ninja"], c[name], c[name] / c["ninja"], wall[name]
+    }
+    # The observers cost: each default configuration (alerts on) over the same one with --no-alerts.
+    for (i = 1; i <= k; i++) {
+      name = order[i]
+      if ((name "-no-alerts") in b)
+        printf "alerts on / --no-alerts, %-18s best wall %.3f, median wall %.3f, cpu %.3f\n", name ":",
+               b[name] / b[name "-no-alerts"], w[name] / w[name "-no-alerts"], c[name] / c[name "-no-alerts"]
     }
   }' "$T/times"
