@@ -2,8 +2,6 @@
 
 #include <array>
 
-#include "history/sqlite.h"
-
 namespace wf::history {
 namespace {
 
@@ -52,53 +50,12 @@ constexpr std::array<Migration, 1> kMigrations{{
     {1, "executions and features tables", kV1},
 }};
 
-void check_not_newer(sql::Db& db, int version) {
-  if (version > schema_version())
-    fail(util::Exit::data,
-         "{}: history schema version {} is newer than this wf understands (up to {}): upgrade wf",
-         db.path(), version, schema_version());
-}
-
-// Version 0 is a new file, or some other program's database: never write into the latter.
-void check_empty(sql::Db& db) {
-  sql::Stmt q(db, "SELECT COUNT(*) FROM sqlite_master");
-  q.step();
-  if (q.integer(0) > 0)
-    fail(util::Exit::data, "{}: an SQLite database, but not a wf history (no schema version, {} objects)",
-         db.path(), q.integer(0));
-}
-
 }  // namespace
 
 std::span<const Migration> migrations() { return kMigrations; }
 
 int schema_version() { return kMigrations.back().to_version; }
 
-int user_version(sql::Db& db) {
-  sql::Stmt q(db, "PRAGMA user_version");
-  q.step();
-  return static_cast<int>(q.integer(0));
-}
-
-void migrate(sql::Db& db) {
-  int version = user_version(db);
-  check_not_newer(db, version);
-  if (version == schema_version()) return;
-  db.exec("BEGIN IMMEDIATE");
-  try {
-    version = user_version(db);  // another process may have migrated meanwhile
-    check_not_newer(db, version);
-    if (version == 0) check_empty(db);
-    for (const Migration& m : kMigrations) {
-      if (m.to_version <= version) continue;
-      db.exec(m.sql);
-      db.exec(fmt::format("PRAGMA user_version = {}", m.to_version));
-    }
-    db.exec("COMMIT");
-  } catch (...) {
-    db.rollback();
-    throw;
-  }
-}
+void migrate(sql::Db& db) { sql::migrate(db, kMigrations, "history"); }
 
 }  // namespace wf::history

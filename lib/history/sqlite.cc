@@ -1,6 +1,7 @@
 #include "history/sqlite.h"
 
 #include <sqlite3.h>
+#include <unistd.h>
 
 namespace wf::history::sql {
 
@@ -127,6 +128,72 @@ std::optional<double> Stmt::opt_real(int col) const {
 std::optional<std::int64_t> Stmt::opt_integer(int col) const {
   if (is_null(col)) return std::nullopt;
   return integer(col);
+}
+
+Retry::Retry(Db& db, util::Clock& clock, std::uint64_t seed, RetryPolicy policy)
+    : db_(db),
+      clock_(clock),
+      rng_(seed != 0 ? seed : 0x9E3779B97F4A7C15ULL ^ static_cast<std::uint64_t>(getpid())),
+      policy_(policy) {}
+
+void Retry::give_up(std::string_view what, int tries) const {
+  fail(util::Exit::temp, "{}: {}: the {} stayed locked by another process for {}s ({} tries); try again later",
+       db_.path(), what, policy_.noun, policy_.lock_timeout_s, tries);
+}
+
+int user_version(Db& db) {
+  Stmt q(db, "PRAGMA user_version");
+  q.step();
+  return static_cast<int>(q.integer(0));
+}
+
+namespace {
+
+void check_not_newer(Db& db, int version, int newest, std::string_view noun) {
+  if (version > newest)
+    fail(util::Exit::data, "{}: {} schema version {} is newer than this wf understands (up to {}): upgrade wf",
+         db.path(), noun, version, newest);
+}
+
+// Version 0 is a new file, or some other program's database: never write into the latter.
+void check_empty(Db& db, std::string_view noun) {
+  Stmt q(db, "SELECT COUNT(*) FROM sqlite_master");
+  q.step();
+  if (q.integer(0) > 0)
+    fail(util::Exit::data, "{}: an SQLite database, but not a wf {} (no schema version, {} objects)", db.path(),
+         noun, q.integer(0));
+}
+
+}  // namespace
+
+void migrate(Db& db, std::span<const Migration> migrations, std::string_view noun) {
+  int newest = migrations.back().to_version;
+  int version = user_version(db);
+  check_not_newer(db, version, newest, noun);
+  if (version == newest) return;
+  db.exec("BEGIN IMMEDIATE");
+  try {
+    version = user_version(db);  // another process may have migrated meanwhile
+    check_not_newer(db, version, newest, noun);
+    if (version == 0) check_empty(db, noun);
+    for (const Migration& m : migrations) {
+      if (m.to_version <= version) continue;
+      db.exec(m.sql);
+      db.exec(fmt::format("PRAGMA user_version = {}", m.to_version));
+    }
+    db.exec("COMMIT");
+  } catch (...) {
+    db.rollback();
+    throw;
+  }
+}
+
+void open_shared(Db& db, Retry& retry, const OpenSteps& steps) {
+  sqlite3_busy_timeout(db.handle(), steps.busy_timeout_ms);
+  retry("cannot set WAL mode", [&] { db.exec("PRAGMA journal_mode = WAL"); });
+  db.exec("PRAGMA synchronous = NORMAL");
+  if (!steps.pragmas.empty()) db.exec(steps.pragmas);
+  retry(steps.migrate_what, [&] { steps.migrate(db); });
 }
 
 }  // namespace wf::history::sql

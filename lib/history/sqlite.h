@@ -1,12 +1,19 @@
 #pragma once
-// A thin RAII layer over the SQLite C API, private to the history module. It turns every failing
-// call into a wf::Error naming the database file, with the exit code the failure deserves:
-// "not a database" / corrupt -> 65 (data), busy / locked -> 75 (temp), anything else -> 74 (io).
+// A thin RAII layer over the SQLite C API, for the files wf shares between processes (the history
+// store, the provider ledger). It turns every failing call into a wf::Error naming the database
+// file, with the exit code the failure deserves: "not a database" / corrupt -> 65 (data),
+// busy / locked -> 75 (temp), anything else -> 74 (io). Above that it holds what every such file
+// needs alike: retrying on a lock another process holds, opening in WAL mode, and migrating the
+// schema under PRAGMA user_version.
+#include <algorithm>
 #include <cstdint>
 #include <optional>
+#include <random>
+#include <span>
 #include <string>
 #include <string_view>
 
+#include "util/clock.h"
 #include "util/error.h"
 
 struct sqlite3;
@@ -75,7 +82,7 @@ class Db {
   sqlite3* db_ = nullptr;
 };
 
-// Thrown for SQLITE_BUSY / SQLITE_LOCKED, so the store's retry loop can tell "try again" from
+// Thrown for SQLITE_BUSY / SQLITE_LOCKED, so that Retry (below) can tell "try again" from
 // every other failure. Exit 75 if it escapes.
 class Busy : public Error {
  public:
@@ -84,5 +91,103 @@ class Busy : public Error {
 
 // True for the result codes that mean "someone else holds the lock; try again later".
 bool is_busy(int rc);
+
+// How long a file waits for a lock that another process holds.
+struct RetryPolicy {
+  double lock_timeout_s;  // overall wait before giving up with exit 75
+  // The longest sleep between two tries: a short one for a file whose transactions are short and
+  // whose callers wait on it (the ledger), a longer one where writers are batches (the history).
+  double max_backoff_s;
+  std::string_view noun;  // what the give-up message says stayed locked: "database", "ledger"
+};
+
+// Runs work on `db` again while another process holds its lock. SQLite's busy_timeout waits first;
+// a sql::Busy that still escapes is retried after a jittered exponential backoff (5 ms doubling to
+// max_backoff_s), because processes that collided once would collide again in lockstep. Once
+// lock_timeout_s has passed on the clock, throws wf::Error exit 75 naming the file and `what`.
+class Retry {
+ public:
+  // `seed` draws the jitter; 0 derives it from the process id, since processes that collided must
+  // not share it. Nothing but the timing of retries depends on it.
+  Retry(Db& db, util::Clock& clock, std::uint64_t seed, RetryPolicy policy);
+
+  // Runs f() until it gets past the lock and returns its result; any other exception passes
+  // through. An open transaction is rolled back before each new try, so every try starts clean.
+  template <typename F>
+  auto operator()(std::string_view what, F&& f) {
+    double deadline = clock_.monotonic() + policy_.lock_timeout_s;
+    double backoff_s = 0.005;
+    for (int tries = 1;; ++tries) {
+      try {
+        return f();
+      } catch (const Busy&) {
+        db_.rollback();
+        if (clock_.monotonic() >= deadline) give_up(what, tries);
+      }
+      std::uniform_real_distribution<double> jitter(0.5, 1.5);
+      clock_.sleep(backoff_s * jitter(rng_));
+      backoff_s = std::min(backoff_s * 2, policy_.max_backoff_s);
+    }
+  }
+
+  // body() inside BEGIN IMMEDIATE ... COMMIT, the whole transaction retried on a held lock; any
+  // exception rolls it back. IMMEDIATE takes the write lock up front, so a transaction never fails
+  // half-way on an upgrade. body may run more than once: it must reset whatever it accumulates.
+  template <typename F>
+  void write(std::string_view what, F&& body) {
+    (*this)(what, [&] {
+      db_.exec("BEGIN IMMEDIATE");
+      try {
+        body();
+        db_.exec("COMMIT");
+      } catch (...) {
+        db_.rollback();
+        throw;
+      }
+    });
+  }
+
+ private:
+  [[noreturn]] void give_up(std::string_view what, int tries) const;
+
+  Db& db_;
+  util::Clock& clock_;
+  std::mt19937_64 rng_;
+  RetryPolicy policy_;
+};
+
+// One step of a schema: from the version the step before it left to `to_version`. Released
+// migrations are never edited, only appended: files out there already went through them.
+struct Migration {
+  int to_version;
+  std::string_view what;  // one line, for messages
+  std::string_view sql;
+};
+
+// PRAGMA user_version of an open database: the schema version wf keeps there.
+int user_version(Db& db);
+
+// Brings `db` up to migrations.back().to_version inside one BEGIN IMMEDIATE transaction; the
+// version is re-read under the lock, so concurrent first openers apply each migration exactly once.
+// Throws wf::Error exit 65 when the file carries a newer version (an older wf must not write rows a
+// newer one would misread) or has no version but holds tables (some other program's database,
+// never written into). `noun` names the file in those messages: "history", "ledger". A held lock
+// surfaces as sql::Busy: run it under a Retry.
+void migrate(Db& db, std::span<const Migration> migrations, std::string_view noun);
+
+// What differs between the shared files when a connection is opened.
+struct OpenSteps {
+  int busy_timeout_ms;            // SQLite's own wait on a held lock, per try
+  std::string_view pragmas;       // after the common ones, e.g. "PRAGMA foreign_keys = ON"; or ""
+  std::string_view migrate_what;  // `what` in the message when the migration gives up on the lock
+  void (*migrate)(Db& db);        // brings the schema up to date: migrate() with the file's steps
+};
+
+// Readies a new connection to a file several processes share, before anything else touches it:
+// busy timeout, WAL mode (readers never block the one writer), synchronous = NORMAL (in WAL mode a
+// power loss may lose the last commits but never corrupts the file), then steps.pragmas and the
+// migration. Setting WAL is the first statement to read the file, so a file that is not a database
+// fails there (exit 65); it and the migration take a lock, hence run under `retry`.
+void open_shared(Db& db, Retry& retry, const OpenSteps& steps);
 
 }  // namespace wf::history::sql

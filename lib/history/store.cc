@@ -2,8 +2,6 @@
 
 #include <filesystem>
 
-#include <sqlite3.h>
-#include <unistd.h>
 
 #include "history/paths.h"
 #include "history/schema.h"
@@ -21,11 +19,6 @@ constexpr std::string_view kInsertFeature =
     "INSERT INTO features (execution_id, name, value) VALUES (?,?,?)";
 
 bool in_memory(const std::string& path) { return path == ":memory:" || path.empty(); }
-
-std::uint64_t jitter_seed(const OpenOptions& options) {
-  if (options.jitter_seed != 0) return options.jitter_seed;
-  return 0x9E3779B97F4A7C15ULL ^ static_cast<std::uint64_t>(getpid());
-}
 
 // Creates or checks the file before SQLite sees it, so the messages are ours and the mode is 0600.
 void prepare(const std::string& path, bool create) {
@@ -49,21 +42,14 @@ sql::Db open_db(const std::string& path, bool create) {
 Store::Impl::Impl(const std::string& path, const OpenOptions& opts)
     : options(opts),
       clock(opts.clock ? opts.clock : &util::real_clock()),
-      rng(jitter_seed(opts)),
-      db(open_db(path, opts.create)) {
-  sqlite3_busy_timeout(db.handle(), options.busy_timeout_ms);
-  // journal_mode is the first statement to read the file: a file that is not a database fails
-  // here (exit 65). Switching an existing file to WAL takes a lock, hence the retry.
-  retry("cannot set WAL mode", [&] { db.exec("PRAGMA journal_mode = WAL"); });
-  // NORMAL in WAL mode: a power loss may lose the last commits but never corrupts the file.
-  db.exec("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON");
-  retry("cannot migrate the schema", [&] { migrate(db); });
-}
-
-void Store::Impl::give_up(std::string_view what, int tries) const {
-  fail(util::Exit::temp,
-       "{}: {}: the database stayed locked by another process for {}s ({} tries); try again later",
-       db.path(), what, options.lock_timeout_s, tries);
+      db(open_db(path, opts.create)),
+      retry(db, *clock, opts.jitter_seed,
+            {.lock_timeout_s = opts.lock_timeout_s, .max_backoff_s = 1.0, .noun = "database"}) {
+  sql::open_shared(db, retry,
+                   {.busy_timeout_ms = options.busy_timeout_ms,
+                    .pragmas = "PRAGMA foreign_keys = ON",
+                    .migrate_what = "cannot migrate the schema",
+                    .migrate = history::migrate});
 }
 
 bool Store::Impl::insert(const Execution& e) {
@@ -107,7 +93,7 @@ bool Store::record(const Execution& e) { return record_batch(std::span(&e, 1)).a
 RecordResult Store::record_batch(std::span<const Execution> rows) {
   for (const Execution& e : rows) validate(e);
   RecordResult result;
-  impl_->write("cannot record executions", [&] {
+  impl_->retry.write("cannot record executions", [&] {
     result = {};
     for (const Execution& e : rows) {
       bool added = impl_->insert(e);
@@ -119,7 +105,7 @@ RecordResult Store::record_batch(std::span<const Execution> rows) {
 
 size_t Store::prune(double ended_before_s) {
   size_t deleted = 0;
-  impl_->write("cannot prune", [&] {
+  impl_->retry.write("cannot prune", [&] {
     sql::Stmt q(impl_->db, "DELETE FROM executions WHERE end_s < ?");
     q.bind(1, ended_before_s);
     q.run();

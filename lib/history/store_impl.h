@@ -1,8 +1,6 @@
 #pragma once
 // The inside of Store, shared by store.cc (open, writes, maintenance) and store_query.cc (reads).
-#include <algorithm>
 #include <memory>
-#include <random>
 
 #include "history/sqlite.h"
 #include "history/store.h"
@@ -22,50 +20,16 @@ Execution read_execution(const sql::Stmt& row);
 struct Store::Impl {
   Impl(const std::string& path, const OpenOptions& options);
 
-  // Runs f(), retrying on sql::Busy with jittered exponential backoff (5 ms doubling to 1 s) until
-  // options.lock_timeout_s has passed; then throws wf::Error exit 75 naming the file and `what`.
-  template <typename F>
-  auto retry(std::string_view what, F&& f) {
-    double deadline = clock->monotonic() + options.lock_timeout_s;
-    double backoff_s = 0.005;
-    for (int tries = 1;; ++tries) {
-      try {
-        return f();
-      } catch (const sql::Busy&) {
-        db.rollback();
-        if (clock->monotonic() >= deadline) give_up(what, tries);
-      }
-      std::uniform_real_distribution<double> jitter(0.5, 1.5);
-      clock->sleep(backoff_s * jitter(rng));
-      backoff_s = std::min(backoff_s * 2, 1.0);
-    }
-  }
-
-  // body() inside BEGIN IMMEDIATE ... COMMIT, the whole transaction retried on a held lock. body
-  // may run more than once, so it must reset whatever it accumulates.
-  template <typename F>
-  void write(std::string_view what, F&& body) {
-    retry(what, [&] {
-      db.exec("BEGIN IMMEDIATE");
-      try {
-        body();
-        db.exec("COMMIT");
-      } catch (...) {
-        db.rollback();
-        throw;
-      }
-    });
-  }
-
   // Inserts one validated row (features sorted); returns false when its key is already stored.
   bool insert(const Execution& e);
 
-  [[noreturn]] void give_up(std::string_view what, int tries) const;
-
   OpenOptions options;
   util::Clock* clock;
-  std::mt19937_64 rng;
   sql::Db db;
+  // Every read and write goes through it: retry(what, f) for a read, retry.write(what, body) for a
+  // transaction that is retried whole (body may run more than once, so it resets what it gathers).
+  // The backoff grows to 1 s: writers here are batches (imports, whole runs), not a caller's wait.
+  sql::Retry retry;
   std::unique_ptr<sql::Stmt> insert_execution;  // prepared on first use
   std::unique_ptr<sql::Stmt> insert_feature;
 };

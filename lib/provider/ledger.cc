@@ -5,8 +5,6 @@
 #include <filesystem>
 
 #include <rapidjson/document.h>
-#include <sqlite3.h>
-#include <unistd.h>
 
 #include "provider/ledger_impl.h"
 #include "provider/ledger_schema.h"
@@ -16,11 +14,6 @@ namespace wf::provider {
 namespace {
 
 bool in_memory(const std::string& path) { return path == ":memory:" || path.empty(); }
-
-std::uint64_t jitter_seed(const LedgerOptions& options) {
-  if (options.jitter_seed != 0) return options.jitter_seed;
-  return 0x9E3779B97F4A7C15ULL ^ static_cast<std::uint64_t>(getpid());
-}
 
 sql::Db open_db(const std::string& path, bool create) {
   if (!in_memory(path)) {
@@ -79,19 +72,14 @@ void validate(const Intent& in, const std::string& path) {
 Ledger::Impl::Impl(const std::string& path, const LedgerOptions& opts)
     : options(opts),
       clock(opts.clock ? opts.clock : &util::real_clock()),
-      rng(jitter_seed(opts)),
-      db(open_db(path, opts.create)) {
-  sqlite3_busy_timeout(db.handle(), options.busy_timeout_ms);
-  // The first statement to read the file: one that is not a database fails here (exit 65).
-  retry("cannot set WAL mode", [&] { db.exec("PRAGMA journal_mode = WAL"); });
-  // NORMAL in WAL mode: a power loss may lose the last commits but never corrupts the file.
-  db.exec("PRAGMA synchronous = NORMAL");
-  retry("cannot migrate the ledger", [&] { migrate_ledger(db); });
-}
-
-void Ledger::Impl::give_up(std::string_view what, int tries) const {
-  fail(util::Exit::temp, "{}: {}: the ledger stayed locked by another process for {}s ({} tries); try again later",
-       db.path(), what, options.lock_timeout_s, tries);
+      db(open_db(path, opts.create)),
+      retry(db, *clock, opts.jitter_seed,
+            {.lock_timeout_s = opts.lock_timeout_s, .max_backoff_s = 0.5, .noun = "ledger"}) {
+  sql::open_shared(db, retry,
+                   {.busy_timeout_ms = options.busy_timeout_ms,
+                    .pragmas = "",
+                    .migrate_what = "cannot migrate the ledger",
+                    .migrate = migrate_ledger});
 }
 
 Ledger::Ledger(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -107,7 +95,7 @@ const std::string& Ledger::path() const { return impl_->db.path(); }
 util::Clock& Ledger::clock() const { return *impl_->clock; }
 
 void Ledger::write(std::string_view what, const std::function<void(sql::Db&, double)>& body) {
-  impl_->write(what, [&] { body(impl_->db, impl_->clock->wall()); });
+  impl_->retry.write(what, [&] { body(impl_->db, impl_->clock->wall()); });
 }
 
 void Ledger::read(std::string_view what, const std::function<void(sql::Db&)>& body) {
@@ -118,7 +106,7 @@ std::vector<std::string> Ledger::record_intents(std::span<const Intent> intents)
   for (const Intent& in : intents) validate(in, path());
   std::vector<std::string> ids;
   for (const Intent& in : intents) ids.push_back(in.id.empty() ? new_resource_id() : in.id);
-  impl_->write("cannot record an intent", [&] {
+  impl_->retry.write("cannot record an intent", [&] {
     double now = impl_->clock->wall();
     sql::Stmt q(impl_->db,
                 "INSERT INTO resources (id, provider, kind, spec, run_id, created_s, ttl_s, expires_s, state, "
@@ -145,7 +133,7 @@ bool Ledger::mark_creating(std::string_view id) {
 
 bool Ledger::record_created(std::string_view id, std::string_view provider_id, std::string_view detail_json) {
   bool created = false;
-  impl_->write("cannot record a created resource", [&] {
+  impl_->retry.write("cannot record a created resource", [&] {
     double now = impl_->clock->wall();
     sql::Stmt q(impl_->db,
                 "UPDATE resources SET provider_id = ?1, detail = ?2, updated_s = ?3, error = '', "
@@ -188,7 +176,7 @@ void Ledger::record_resized(std::string_view id, std::string_view spec_json, std
 
 size_t Ledger::heartbeat(std::span<const std::string> ids) {
   size_t renewed = 0;
-  impl_->write("cannot renew", [&] {
+  impl_->retry.write("cannot renew", [&] {
     renewed = 0;
     double now = impl_->clock->wall();
     sql::Stmt q(impl_->db,

@@ -91,7 +91,7 @@ std::vector<Claimed> Ledger::claim(std::span<const std::string> ids, std::string
   std::sort(sorted.begin(), sorted.end());
   sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
   std::vector<Claimed> claimed;
-  impl_->write("cannot claim resources", [&] {
+  impl_->retry.write("cannot claim resources", [&] {
     claimed.clear();
     double now = impl_->clock->wall();
     sql::Stmt row(impl_->db, fmt::format("SELECT {} FROM resources WHERE id = ?1", kResourceColumns));

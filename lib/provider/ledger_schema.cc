@@ -66,56 +66,15 @@ constexpr std::string_view kV2 = R"sql(
 ALTER TABLE lease_waiters ADD COLUMN aging_s REAL NOT NULL DEFAULT 0 CHECK (aging_s >= 0);
 )sql";
 
-struct Migration {
-  int to_version;
-  std::string_view sql;
-};
-
-constexpr std::array<Migration, 2> kMigrations{{{1, kV1}, {2, kV2}}};
-
-int user_version(sql::Db& db) {
-  sql::Stmt q(db, "PRAGMA user_version");
-  q.step();
-  return static_cast<int>(q.integer(0));
-}
-
-void check_not_newer(sql::Db& db, int version) {
-  if (version > ledger_schema_version())
-    fail(util::Exit::data, "{}: ledger schema version {} is newer than this wf understands (up to {}): upgrade wf",
-         db.path(), version, ledger_schema_version());
-}
-
-void check_empty(sql::Db& db) {
-  sql::Stmt q(db, "SELECT COUNT(*) FROM sqlite_master");
-  q.step();
-  if (q.integer(0) > 0)
-    fail(util::Exit::data, "{}: an SQLite database, but not a wf ledger (no schema version, {} objects)", db.path(),
-         q.integer(0));
-}
+constexpr std::array<sql::Migration, 2> kMigrations{{
+    {1, "resources, leases and lease_waiters tables", kV1},
+    {2, "lease_waiters.aging_s", kV2},
+}};
 
 }  // namespace
 
 int ledger_schema_version() { return kMigrations.back().to_version; }
 
-void migrate_ledger(sql::Db& db) {
-  int version = user_version(db);
-  check_not_newer(db, version);
-  if (version == ledger_schema_version()) return;
-  db.exec("BEGIN IMMEDIATE");
-  try {
-    version = user_version(db);
-    check_not_newer(db, version);
-    if (version == 0) check_empty(db);
-    for (const Migration& m : kMigrations) {
-      if (m.to_version <= version) continue;
-      db.exec(m.sql);
-      db.exec(fmt::format("PRAGMA user_version = {}", m.to_version));
-    }
-    db.exec("COMMIT");
-  } catch (...) {
-    db.rollback();
-    throw;
-  }
-}
+void migrate_ledger(sql::Db& db) { sql::migrate(db, kMigrations, "ledger"); }
 
 }  // namespace wf::provider
