@@ -1,5 +1,5 @@
 #pragma once
-// Direct SQLite access for tests that must look under (or tamper with) the store.
+// Direct SQLite access for tests that must look under (or tamper with) the store or the ledger.
 #include <stdexcept>
 #include <string>
 
@@ -33,7 +33,8 @@ class RawDb {
     if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &q, nullptr) != SQLITE_OK)
       throw std::runtime_error(sqlite3_errmsg(db_));
     std::string v;
-    if (sqlite3_step(q) == SQLITE_ROW) v = reinterpret_cast<const char*>(sqlite3_column_text(q, 0));
+    if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_text(q, 0))  // NULL reads as ""
+      v = reinterpret_cast<const char*>(sqlite3_column_text(q, 0));
     sqlite3_finalize(q);
     return v;
   }

@@ -1,10 +1,14 @@
 #pragma once
-// A private temporary directory for one test, removed with everything in it at scope exit.
+// A private temporary directory for one test, removed with everything in it at scope exit. The
+// provider and reap tests use it too (tests/unit/provider/support.h).
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <optional>
 #include <string>
+#include <string_view>
+
+#include <fmt/format.h>
 
 #include "history/store.h"
 
@@ -23,8 +27,9 @@ inline wf::history::QueryOptions query(bool only_succeeded, std::optional<size_t
 
 class TempDir {
  public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "wf-history-test-XXXXXX").string();
+  // `prefix` names the directory, so that one a crashed test left behind tells whose it was.
+  explicit TempDir(std::string_view prefix = "wf-history-test") {
+    std::string pattern = (std::filesystem::temp_directory_path() / fmt::format("{}-XXXXXX", prefix)).string();
     if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
     path_ = pattern;
   }

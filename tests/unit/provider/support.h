@@ -1,77 +1,23 @@
 #pragma once
-// Shared by the provider and reap unit tests: a private temporary directory, direct SQLite access,
-// and a fake provider that keeps its resources in memory and fails when told to.
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
+// Shared by the provider and reap unit tests: a private temporary directory and direct SQLite
+// access (the history tests' own: the ledger is an SQLite file like the store), and a fake
+// provider that keeps its resources in memory and fails when told to.
 #include <map>
-#include <stdexcept>
 #include <string>
 
-#include <sqlite3.h>
-
+#include "../history/sqlite_raw.h"
+#include "../history/temp_dir.h"
 #include "provider/provider.h"
 
 namespace wf::provider::testing {
 
-class TempDir {
+// The history tests' directory, named for the provider tests.
+class TempDir : public history::testing::TempDir {
  public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "wf-provider-test-XXXXXX").string();
-    if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-  std::string write(const std::string& name, const std::string& text) const {
-    std::ofstream(file(name), std::ios::binary) << text;
-    return file(name);
-  }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
+  TempDir() : history::testing::TempDir("wf-provider-test") {}
 };
 
-class RawDb {
- public:
-  explicit RawDb(const std::string& path) {
-    if (sqlite3_open(path.c_str(), &db_) != SQLITE_OK) throw std::runtime_error(sqlite3_errmsg(db_));
-  }
-  ~RawDb() { sqlite3_close(db_); }
-  RawDb(const RawDb&) = delete;
-  RawDb& operator=(const RawDb&) = delete;
-
-  void exec(const std::string& sql) {
-    if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK)
-      throw std::runtime_error(sqlite3_errmsg(db_));
-  }
-  long long integer(const std::string& sql) {
-    sqlite3_stmt* q = nullptr;
-    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &q, nullptr) != SQLITE_OK) throw std::runtime_error(sqlite3_errmsg(db_));
-    long long v = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int64(q, 0) : -1;
-    sqlite3_finalize(q);
-    return v;
-  }
-  std::string text(const std::string& sql) {
-    sqlite3_stmt* q = nullptr;
-    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &q, nullptr) != SQLITE_OK) throw std::runtime_error(sqlite3_errmsg(db_));
-    std::string v;
-    if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_text(q, 0))
-      v = reinterpret_cast<const char*>(sqlite3_column_text(q, 0));
-    sqlite3_finalize(q);
-    return v;
-  }
-
- private:
-  sqlite3* db_ = nullptr;
-};
+using history::testing::RawDb;
 
 // Holds resources in a map keyed by its own ids ("fake-1", ...), each with the key it was created
 // under, like a cloud that tags what it makes. Failures are armed per operation.
