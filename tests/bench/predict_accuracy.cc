@@ -329,6 +329,7 @@ void exchangeable(const std::map<std::string, std::vector<Instance>>& families) 
       all_n += n;
       for (int k = 0; k < 7; ++k) all_u[k] += u[k];
     }
+    if (all_n == 0) continue;  // no family recorded this measure
     auto f = [&](size_t k) { return pct(static_cast<double>(k) / static_cast<double>(all_n)); };
     fmt::print("| all | {} | {} | {} | {} | {} | {} | {} | {} | |\n", all_n, f(all_u[0]), f(all_u[1]), f(all_u[2]),
                f(all_u[3]), f(all_u[4]), f(all_u[5]), f(all_u[6]));
