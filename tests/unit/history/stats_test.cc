@@ -10,17 +10,19 @@ using namespace wf::history;
 using Catch::Detail::Approx;
 using wf::history::testing::query;
 
-TEST_CASE("summarize: median, MAD and p95 of known data") {
+TEST_CASE("summarize: median, MAD, p95 and max of known data") {
   Summary s = summarize({10, 1, 2, 4, 3});  // sorted 1 2 3 4 10
   CHECK(s.n == 5);
   CHECK(s.median == 3);
   CHECK(s.mad == 1);                    // |dev| = 2 1 0 1 7 -> 0 1 1 2 7
   CHECK(s.p95 == Approx(8.8));          // rank 3.8 between 4 and 10
+  CHECK(s.max == 10);
   CHECK(summarize({}) == Summary{});
   Summary one = summarize({7});
   CHECK(one.median == 7);
   CHECK(one.mad == 0);
   CHECK(one.p95 == 7);
+  CHECK(one.max == 7);
   Summary even = summarize({1, 2, 3, 4});
   CHECK(even.median == 2.5);
   CHECK(even.mad == 1);                 // |dev| 1.5 0.5 0.5 1.5

@@ -381,8 +381,14 @@ TEST_CASE("executor: history rows reach the store while the run goes on, within 
   size_t seen_mid_run = 0;
   f.runner.on_exit = [&](size_t exits) {
     if (exits != 4) return;
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));  // real time: the writer's batch interval passes
-    seen_mid_run = history::Store::open(dir.file("h.db")).count();  // another connection, as another process would
+    // The run waits here, so only the writer thread can bring the rows: look from another
+    // connection, as another process would, for up to 20 s of real time (the batch interval is
+    // 50 ms; a loaded machine, or a sanitizer build, may take far longer than that to get there).
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    do {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      seen_mid_run = history::Store::open(dir.file("h.db")).count();
+    } while (seen_mid_run < 3 && std::chrono::steady_clock::now() < deadline);
   };
   RunResult r = f.run(&store);
   CHECK(r.status == "succeeded");
