@@ -28,6 +28,8 @@ WF_BIN=${1:-${WF_BIN:-}}
 N=${2:-${N:-10000}}
 REPS=${3:-${REPS:-3}}
 [[ -x "$WF_BIN/wf-run" ]] || { echo "usage: $0 WF_BIN [N] [REPS]  (no wf-run in '$WF_BIN')" >&2; exit 64; }
+WF_BIN=$(cd "$WF_BIN" && pwd)  # every tool runs from its own directory
+if [[ -n "${BASELINE_BIN:-}" ]]; then BASELINE_BIN=$(cd "$BASELINE_BIN" && pwd); fi
 here=$(cd "$(dirname "$0")" && pwd)
 [[ -x /usr/bin/time ]] || { echo "needs /usr/bin/time (apt-get install time)" >&2; exit 69; }
 if ! command -v ninja >/dev/null; then
