@@ -122,7 +122,7 @@ std::string Document::serialize(Format format) const {
 
 void Document::write(Format format, Sink& sink) const {
   StreamedLists lists = placeholders();
-  if (format == Format::yaml) sink.write(to_yaml(root(), &lists));
+  if (format == Format::yaml) write_yaml(root(), sink, &lists);
   else write_json(root(), sink, true, &lists);
 }
 

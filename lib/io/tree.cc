@@ -5,7 +5,9 @@
 #include <cmath>
 #include <cstring>
 #include <optional>
+#include <ostream>
 #include <sstream>
+#include <streambuf>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -686,13 +688,59 @@ Tree parse_tree(Source source) {
   return parse_yaml(std::move(source));
 }
 
+namespace {
+
+// Hands what an ostream writes to a Sink, 64 KiB at a time, so YAML output is streamed like JSON
+// output instead of built whole in the emitter. A Sink's write error (wf::Error) leaves through
+// the stream (badbit is in its exception mask).
+class SinkBuffer final : public std::streambuf {
+ public:
+  explicit SinkBuffer(Sink& sink) : sink_(sink), buffer_(kSize) { setp(buffer_.data(), buffer_.data() + kSize); }
+
+ protected:
+  int_type overflow(int_type c) override {
+    drain();
+    if (!traits_type::eq_int_type(c, traits_type::eof())) {
+      *pptr() = traits_type::to_char_type(c);
+      pbump(1);
+    }
+    return traits_type::not_eof(c);
+  }
+  int sync() override {
+    drain();
+    return 0;
+  }
+
+ private:
+  static constexpr size_t kSize = 1 << 16;
+  void drain() {
+    if (pptr() == pbase()) return;
+    sink_.write({pbase(), static_cast<size_t>(pptr() - pbase())});
+    setp(buffer_.data(), buffer_.data() + kSize);
+  }
+  Sink& sink_;
+  std::vector<char> buffer_;
+};
+
+}  // namespace
+
+void write_yaml(const Json& value, Sink& sink, const StreamedLists* streamed) {
+  SinkBuffer buffer(sink);
+  std::ostream stream(&buffer);
+  stream.exceptions(std::ios::badbit);
+  {
+    YAML::Emitter out(stream);
+    out.SetIndent(2);
+    emit(out, value, streamed);
+  }
+  stream << '\n';
+  stream.flush();
+}
+
 std::string to_yaml(const Json& value, const StreamedLists* streamed) {
-  YAML::Emitter out;
-  out.SetIndent(2);
-  emit(out, value, streamed);
-  std::string text = out.c_str();
-  text += '\n';
-  return text;
+  StringSink sink;
+  write_yaml(value, sink, streamed);
+  return sink.take();
 }
 
 }  // namespace wf::io

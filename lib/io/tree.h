@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "io/json.h"
+#include "io/sink.h"
 #include "io/source.h"
 
 namespace wf::io {
@@ -33,5 +34,7 @@ Tree parse_tree(Source source);
 // The tree as YAML text (block style; strings quoted wherever they would read back as another type),
 // with `streamed` lists written in place of their placeholders (io/streamed.h).
 std::string to_yaml(const Json& value, const StreamedLists* streamed = nullptr);
+// The same text, streamed to `sink` in chunks of 64 KiB as it is emitted.
+void write_yaml(const Json& value, Sink& sink, const StreamedLists* streamed = nullptr);
 
 }  // namespace wf::io

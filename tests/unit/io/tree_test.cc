@@ -165,3 +165,30 @@ TEST_CASE("YAML out quotes what would read back as another type") {
   auto tree = parse_tree(Source{"x.json", R"({"a":"010","b":"true","c":"plain","d":3.5,"e":[1,null]})"});
   CHECK(to_yaml(*tree.root) == "a: \"010\"\nb: \"true\"\nc: plain\nd: 3.5\ne:\n  - 1\n  - ~\n");
 }
+
+TEST_CASE("YAML is streamed to its sink in chunks, the same text as to_yaml, and a write error leaves through it") {
+  std::string text = "tasks:\n";
+  for (int i = 0; i < 5000; ++i) text += "  - {id: t" + std::to_string(i) + ", run: \"echo " + std::to_string(i) + "\"}\n";
+  auto tree = parse_tree(Source{"big.yaml", text});
+  struct Counting final : Sink {
+    std::string all;
+    size_t writes = 0;
+    void write(std::string_view t) override {
+      all.append(t);
+      ++writes;
+    }
+  } sink;
+  write_yaml(*tree.root, sink);
+  CHECK(sink.all == to_yaml(*tree.root));
+  CHECK(sink.writes > 1);  // ~150 KB in 64 KiB pieces, not one string
+  struct Full final : Sink {
+    void write(std::string_view) override { fail(util::Exit::io, "out: write failed: No space left on device"); }
+  } full;
+  try {
+    write_yaml(*tree.root, full);
+    FAIL("no error");
+  } catch (const Error& e) {
+    CHECK(e.exit() == util::Exit::io);
+    CHECK(std::string(e.what()) == "out: write failed: No space left on device");
+  }
+}
