@@ -218,11 +218,6 @@ std::string run_root(const RunOptions& o) {
   return ".wf/runs";
 }
 
-// Creates what is missing of `path`, each new directory 0700 (before the umask): a run directory
-// holds every command, the journal and the tasks' output, which may carry tokens. Directories
-// that exist keep their mode (a shared run root, say).
-void make_dirs(const std::string& path) { util::make_private_dirs(fs::path(path).lexically_normal()); }
-
 // A run id becomes a directory name, a ledger owner and a word in batch scripts: it must be a
 // safe name (provider::is_run_id), whoever gave it — a flag or a document from elsewhere.
 void check_run_id(const std::string& id, const std::string& where) {
@@ -415,10 +410,11 @@ int run_run(const RunOptions& o, const Output& out) {
     }
   run_id = !o.resume.empty() ? o.resume : !provisioned_id.empty() ? provisioned_id : new_run_id(wf.name);
   if (run_dir.empty()) run_dir = run_root(o) + "/" + run_id;
-  make_dirs(run_dir + "/logs");
+  // 0700: a run directory holds every command, the journal and the tasks' output (tokens, maybe).
+  util::make_private_dirs(run_dir + "/logs");
   int lock_fd = lock_run_dir(run_dir);
   std::string workdir = o.workdir.empty() ? run_dir + "/work" : o.workdir;
-  make_dirs(workdir);
+  util::make_private_dirs(workdir);
   workdir = fs::absolute(workdir).lexically_normal().string();
   run_dir = fs::absolute(run_dir).lexically_normal().string();
   if (o.resume.empty()) io::write_output(run_dir + "/document.json", doc.serialize(io::Format::json), 0600);
