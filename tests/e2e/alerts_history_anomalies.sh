@@ -8,18 +8,14 @@ need_bin wf-history
 need_cmd jq
 make_tmp
 H=("$WF_BIN/wf-history")
-header="task_id,process,name,status,exit,attempt,start,complete,realtime,%cpu,peak_rss,rchar,wchar"
-row() {  # id process realtime_ms peak_rss
-  local s=$((1700000000000 + $1 * 100000))
-  echo "$1,$2,$2 ($1),COMPLETED,0,1,$s,$((s + $3)),$3,100.0,$4,1000,1000"
-}
+row() { nf_trace_row "$1" "$2" "$3" 100.0 "$4"; }  # id process realtime_ms peak_rss
 {
-  echo "$header"
+  nf_trace_header
   for i in $(seq 1 20); do row "$i" align $((60000 + i * 500)) $((1000000000 + i * 1000000)); done
   for i in $(seq 21 30); do row "$i" sort $((30000 + i * 100)) 500000000; done
 } >"$T/old.csv"
 {
-  echo "$header"
+  nf_trace_header
   row 1 align 61000 1000000000
   row 2 align 1300000 1010000000  # 1300 s against ~65 s
   row 3 sort 33000 4000000000     # 4 GB against 500 MB

@@ -10,11 +10,8 @@ make_tmp
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
 
 {
-  echo "task_id,process,name,status,exit,attempt,start,complete,realtime,%cpu,peak_rss,rchar,wchar"
-  for i in $(seq 1 10); do
-    s=$((1700000000000 + i * 10000))
-    echo "$i,lagging,lagging ($i),COMPLETED,0,1,$s,$((s + 200)),200,90.0,20000000,1000,1000"
-  done
+  nf_trace_header
+  for i in $(seq 1 10); do nf_trace_row "$i" lagging 200 90.0 20000000; done
 } >"$T/seed.csv"
 "$WF_BIN/wf-history" import --history "$T/history.db" --run-id seed "$T/seed.csv" >/dev/null
 new_marker m

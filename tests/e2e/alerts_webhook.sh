@@ -14,11 +14,8 @@ unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
 
 # History: 12 executions of category slowpoke, 250-310 ms each.
 {
-  echo "task_id,process,name,status,exit,attempt,start,complete,realtime,%cpu,peak_rss,rchar,wchar"
-  for i in $(seq 1 12); do
-    s=$((1700000000000 + i * 10000))
-    echo "$i,slowpoke,slowpoke ($i),COMPLETED,0,1,$s,$((s + 250 + i * 5)),$((250 + i * 5)),90.0,$((20000000 + i * 100000)),1000,1000"
-  done
+  nf_trace_header
+  for i in $(seq 1 12); do nf_trace_row "$i" slowpoke $((250 + i * 5)) 90.0 $((20000000 + i * 100000)); done
 } >"$T/seed.csv"
 "$WF_BIN/wf-history" import --history "$T/history.db" --run-id seed "$T/seed.csv" >/dev/null
 

@@ -6,11 +6,14 @@
 #   wf_run ARGS...           # wf-run with --run-root and --history inside $T, no progress line
 #   "${WF_RUN[@]}" ARGS &    # the same as a plain command, so that $! is wf-run's own pid
 #   fail "message"           # exit 1 with the script's name
+#   nf_trace_header / nf_trace_row ...   # a Nextflow trace to seed a history (nextflow_trace.bash)
 #
 # Scripts run with `set -euo pipefail`; a helper that checks something fails the script itself.
 set -euo pipefail
 
 E2E_NAME=$(basename "$0" .sh)
+# shellcheck source=nextflow_trace.bash
+source "$(dirname "${BASH_SOURCE[0]}")/nextflow_trace.bash"
 
 fail() {
   echo "$E2E_NAME: FAIL: $*" >&2

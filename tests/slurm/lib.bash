@@ -12,6 +12,8 @@
 set -euo pipefail
 
 S_NAME=$(basename "$0" .sh)
+# shellcheck source=../e2e/nextflow_trace.bash
+source "$(dirname "${BASH_SOURCE[0]}")/../e2e/nextflow_trace.bash"
 say() { echo "$S_NAME: $*" >&2; }
 fail() {
   echo "$S_NAME: FAIL: $*" >&2

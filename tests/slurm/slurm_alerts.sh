@@ -12,11 +12,8 @@ source "$(dirname "$0")/lib.bash"
 [[ -x "$WF_BIN/wf-history" ]] || skip "WF_BIN/wf-history is not built"
 
 {
-  echo "task_id,process,name,status,exit,attempt,start,complete,realtime,%cpu,peak_rss,rchar,wchar"
-  for i in $(seq 1 10); do
-    s=$((1700000000000 + i * 10000))
-    echo "$i,nap,nap ($i),COMPLETED,0,1,$s,$((s + 900 + i * 20)),$((900 + i * 20)),5.0,$((2000000 + i * 10000)),1000,1000"
-  done
+  nf_trace_header
+  for i in $(seq 1 10); do nf_trace_row "$i" nap $((900 + i * 20)) 5.0 $((2000000 + i * 10000)); done
 } >"$T/seed.csv"
 "$WF_BIN/wf-history" import --history "$T/history.db" --run-id seed "$T/seed.csv" >/dev/null
 
