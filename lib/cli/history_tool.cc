@@ -310,6 +310,7 @@ io::Json execution_json(const history::Execution& e, io::Alloc& a) {
   io::put(j, "mem_reserved_bytes", e.mem_reserved_bytes, a);
   num("cpus_reserved", e.cpus_reserved);
   if (!e.host.empty()) io::put(j, "host", e.host, a);
+  num("host_runnable", e.host_runnable), num("host_cpus", e.host_cpus);
   io::put(j, "executor", e.executor, a);
   if (!e.source.empty()) io::put(j, "source", e.source, a);
   return j;
@@ -325,7 +326,7 @@ std::string csv_field(std::string_view s) {
 std::string export_csv(const std::vector<history::Execution>& rows) {
   std::string out =
       "id,run_id,workflow,task_id,category,native_id,features,start_s,end_s,runtime_s,cpu_time_s,peak_rss_bytes,"
-      "read_bytes,write_bytes,exit_code,signal,status,attempt,mem_reserved_bytes,cpus_reserved,host,executor,source\n";
+      "read_bytes,write_bytes,exit_code,signal,status,attempt,mem_reserved_bytes,cpus_reserved,host,executor,source,host_runnable,host_cpus\n";
   auto opt = [](const auto& v) { return v ? util::format_number(static_cast<double>(*v)) : std::string(); };
   for (const auto& e : rows) {
     std::string features;
@@ -337,7 +338,8 @@ std::string export_csv(const std::vector<history::Execution>& rows) {
                                   opt(e.cpu_time_s), opt(e.peak_rss_bytes), opt(e.read_bytes), opt(e.write_bytes),
                                   opt(e.exit_code), std::to_string(e.signal), std::string(history::to_string(e.status)),
                                   std::to_string(e.attempt), opt(e.mem_reserved_bytes), opt(e.cpus_reserved),
-                                  csv_field(e.host), csv_field(e.executor), csv_field(e.source)};
+                                  csv_field(e.host), csv_field(e.executor), csv_field(e.source),
+                                  opt(e.host_runnable), opt(e.host_cpus)};
     out += fmt::format("{}\n", fmt::join(f, ","));
   }
   return out;

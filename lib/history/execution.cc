@@ -69,11 +69,14 @@ std::optional<std::string> find_problem(const Execution& e) {
   if (e.start_s && !std::isfinite(*e.start_s)) return "start time must be finite";
   for (auto problem : {check_real(e.end_s, "end time"), check_real(e.runtime_s, "runtime_s"),
                        check_real(e.cpu_time_s, "cpu_time_s"), check_real(e.cpus_reserved, "cpus_reserved"),
+                       check_real(e.host_runnable, "host_runnable"),
                        check_count(e.peak_rss_bytes, "peak_rss_bytes"), check_count(e.read_bytes, "read_bytes"),
                        check_count(e.write_bytes, "write_bytes"),
                        check_count(e.mem_reserved_bytes, "mem_reserved_bytes")})
     if (problem) return problem;
   if (e.start_s && e.end_s && *e.end_s < *e.start_s) return "end time before start time";
+  if (e.host_runnable.has_value() != e.host_cpus.has_value()) return "host_runnable and host_cpus go together";
+  if (e.host_cpus && !(std::isfinite(*e.host_cpus) && *e.host_cpus > 0)) return "host_cpus must be positive";
   return check_features(e);
 }
 

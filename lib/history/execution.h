@@ -50,6 +50,12 @@ struct Execution {
   std::optional<std::int64_t> mem_reserved_bytes;  // what it was given
   std::optional<double> cpus_reserved;
   std::string host;
+  // The host's CPU load while it ran: the mean number of runnable threads on the whole host (its
+  // own included, the sampler's not) and the host's online CPUs. Both or neither; recorded by
+  // wf-run's local executor, absent from imports. The predictor takes a runtime measured on an
+  // oversubscribed host (runnable > cpus) back to what it would have been on an idle one.
+  std::optional<double> host_runnable;
+  std::optional<double> host_cpus;
   std::string executor = "local";
   std::string source;  // absolute path of the file it was imported from; "" when recorded live
 

@@ -46,8 +46,17 @@ CREATE TABLE features (
 ) WITHOUT ROWID;
 )sql";
 
-constexpr std::array<Migration, 1> kMigrations{{
+// What the host's CPUs were doing while an attempt ran (wf-run's local executor samples it):
+// the mean number of runnable threads on the whole host, and its online CPUs. NULL when unknown
+// (imports, Slurm, attempts recorded before version 2).
+constexpr std::string_view kV2 = R"sql(
+ALTER TABLE executions ADD COLUMN host_runnable REAL CHECK (host_runnable >= 0);
+ALTER TABLE executions ADD COLUMN host_cpus     REAL CHECK (host_cpus > 0);
+)sql";
+
+constexpr std::array<Migration, 2> kMigrations{{
     {1, "executions and features tables", kV1},
+    {2, "executions.host_runnable and host_cpus", kV2},
 }};
 
 }  // namespace

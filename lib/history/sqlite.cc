@@ -70,7 +70,8 @@ void Stmt::reset() {
 }
 
 Stmt& Stmt::bind(int i, std::string_view v) {
-  int rc = sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+  // A default-constructed view has no data: SQLite would bind NULL, not the empty text it is.
+  int rc = sqlite3_bind_text(stmt_, i, v.data() ? v.data() : "", static_cast<int>(v.size()), SQLITE_TRANSIENT);
   if (rc != SQLITE_OK) db_.raise(rc, "cannot bind a value");
   return *this;
 }

@@ -13,8 +13,8 @@ namespace {
 constexpr std::string_view kInsertExecution =
     "INSERT INTO executions (run_id, workflow, task_id, category, native_id, start_s, end_s, "
     "runtime_s, cpu_time_s, peak_rss_bytes, read_bytes, write_bytes, exit_code, signal, status, "
-    "attempt, mem_reserved_bytes, cpus_reserved, host, executor, source) "
-    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING";
+    "attempt, mem_reserved_bytes, cpus_reserved, host, executor, source, host_runnable, host_cpus) "
+    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING";
 constexpr std::string_view kInsertFeature =
     "INSERT INTO features (execution_id, name, value) VALUES (?,?,?)";
 
@@ -64,7 +64,7 @@ bool Store::Impl::insert(const Execution& e) {
   q.bind(9, e.cpu_time_s).bind(10, e.peak_rss_bytes).bind(11, e.read_bytes).bind(12, e.write_bytes);
   q.bind(13, e.exit_code).bind(14, e.signal).bind(15, to_string(e.status)).bind(16, e.attempt);
   q.bind(17, e.mem_reserved_bytes).bind(18, e.cpus_reserved).bind(19, e.host);
-  q.bind(20, e.executor).bind(21, e.source);
+  q.bind(20, e.executor).bind(21, e.source).bind(22, e.host_runnable).bind(23, e.host_cpus);
   q.run();
   if (q.changes() == 0) return false;
   std::int64_t id = db.last_insert_rowid();

@@ -88,6 +88,10 @@ class Store {
   std::vector<RunSummary> runs();
   // Every row, ordered by end time, then id.
   std::vector<Execution> export_all();
+  // Every row (any status) of the `runs` runs that recorded a host load (host_runnable) and ended
+  // last, on `host` when it is not empty; ordered by end time, then id. What a forecast reads the
+  // host's background load from (predict/contention.h).
+  std::vector<Execution> recent_loaded_runs(size_t runs, std::string_view host = {});
   size_t count();
 
   // Deletes the rows that ended before `ended_before_s` (epoch seconds); rows with no end time are

@@ -11,8 +11,8 @@ namespace wf::history {
 inline constexpr std::string_view kExecutionColumns =
     "id, run_id, workflow, task_id, category, native_id, start_s, end_s, runtime_s, cpu_time_s, "
     "peak_rss_bytes, read_bytes, write_bytes, exit_code, signal, status, attempt, "
-    "mem_reserved_bytes, cpus_reserved, host, executor, source";
-inline constexpr int kExecutionColumnCount = 22;
+    "mem_reserved_bytes, cpus_reserved, host, executor, source, host_runnable, host_cpus";
+inline constexpr int kExecutionColumnCount = 24;
 
 // Decodes columns [0, kExecutionColumnCount) of the current row; features are left empty.
 Execution read_execution(const sql::Stmt& row);

@@ -75,6 +75,8 @@ Execution read_execution(const sql::Stmt& row) {
   e.host = row.text(19);
   e.executor = row.text(20);
   e.source = row.text(21);
+  e.host_runnable = row.opt_real(22);
+  e.host_cpus = row.opt_real(23);
   return e;
 }
 
@@ -140,6 +142,18 @@ std::vector<RunSummary> Store::runs() {
 std::vector<Execution> Store::export_all() {
   return impl_->retry("cannot export", [&] {
     sql::Stmt q(impl_->db, select_with_features("1", std::nullopt));
+    return read_with_features(q);
+  });
+}
+
+std::vector<Execution> Store::recent_loaded_runs(size_t runs, std::string_view host) {
+  return impl_->retry("cannot read recent runs", [&] {
+    std::string where = fmt::format(
+        "(?1 = '' OR host = ?1) AND run_id IN (SELECT run_id FROM executions WHERE host_runnable IS NOT NULL "
+        "AND (?1 = '' OR host = ?1) GROUP BY run_id ORDER BY max(end_s) DESC, run_id LIMIT {})",
+        runs);
+    sql::Stmt q(impl_->db, select_with_features(where, std::nullopt));
+    q.bind(1, host);
     return read_with_features(q);
   });
 }

@@ -80,6 +80,8 @@ history::Execution history_row(const model::Workflow& wf, const model::Task& tas
   e.mem_reserved_bytes = static_cast<int64_t>(ar.reserved.mem_bytes);
   e.cpus_reserved = ar.reserved.cpus;
   e.host = context.host;
+  e.host_runnable = ar.host_runnable;
+  e.host_cpus = ar.host_cpus;
   e.executor = context.executor;
   return e;
 }
@@ -171,6 +173,8 @@ struct Executor::Impl {
     bool timed_out = false, memory_killed = false, interrupted = false;
     uint64_t peak_rss = 0, read_bytes = 0, write_bytes = 0;
     double cpu_s = 0;
+    double runnable_sum = 0;  // the host's runnable threads, summed over the samples it ran through
+    int runnable_samples = 0;
     // The latest samples' (time, RSS), a ring: how fast memory was rising (memory retries).
     size_t samples = 0;
     std::array<std::pair<double, uint64_t>, kRecentSamples> recent{};
@@ -195,6 +199,9 @@ struct Executor::Impl {
   double next_sample = 0, next_progress = 0;
   std::vector<pid_t> roots;
   std::vector<TaskUsage> usage;
+  // The host's load at the latest sample: what an attempt too short to see a sample of its own
+  // is recorded with.
+  std::optional<HostLoad> host_load;
   size_t done_count = 0, failed_count = 0;
   double total_work = 0, done_work = 0;  // expected seconds, for the progress line's ETA
   RowContext row_context;
@@ -340,6 +347,10 @@ struct Executor::Impl {
     ar.exit_code = exit_code(ex.status);
     ar.signal = term_signal(ex.status).value_or(0);
     ar.reserved = l.reserved;
+    if (host_load) {
+      ar.host_runnable = l.runnable_samples > 0 ? l.runnable_sum / l.runnable_samples : host_load->runnable;
+      ar.host_cpus = host_load->cpus;
+    }
     bool sigkilled = killed_by_sigkill(ex.status) || ar.exit_code == 137;
     if (ar.exit_code == 0) ar.status = "succeeded";
     else if (l.interrupted) ar.status = "interrupted";
@@ -434,6 +445,7 @@ struct Executor::Impl {
     for (const auto& l : live) roots.push_back(l.pid);
     double before = self_cpu_s();
     runner.sample(roots, usage);
+    host_load = runner.host_load();
     result.sampling_cpu_s += self_cpu_s() - before;
     ++result.samples;
     uint64_t total_rss = 0;
@@ -446,6 +458,7 @@ struct Executor::Impl {
       l.read_bytes = std::max(l.read_bytes, u.read_bytes);
       l.write_bytes = std::max(l.write_bytes, u.write_bytes);
       total_rss += u.rss_bytes;
+      if (host_load) l.runnable_sum += host_load->runnable, ++l.runnable_samples;
       if (u.processes > 0) l.recent[l.samples++ % kRecentSamples] = {now_mono, u.rss_bytes};
       if (opt.enforce_memory && !l.memory_killed && l.reserved.mem_bytes > 0 && static_cast<double>(u.rss_bytes) > l.reserved.mem_bytes) {
         l.memory_killed = true;
@@ -612,6 +625,7 @@ struct Executor::Impl {
 
   RunResult run() {
     t0 = clock.monotonic();
+    host_load = runner.host_load();
     result.started_at = clock.wall();
     for (uint32_t t : policy.clamped()) result.clamped.push_back(wf.tasks[t].id);
     mark_resumed();

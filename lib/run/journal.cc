@@ -62,6 +62,12 @@ void write_result(rapidjson::Writer<StringOut>& w, const AttemptResult& r) {
   w.Double(r.reserved.cpus);
   w.Key("mem_bytes");
   w.Double(r.reserved.mem_bytes);
+  if (r.host_runnable && r.host_cpus) {
+    w.Key("host_runnable");
+    w.Double(*r.host_runnable);
+    w.Key("host_cpus");
+    w.Double(*r.host_cpus);
+  }
 }
 
 std::optional<AttemptResult> read_result(const rapidjson::Document& d, const std::string& status) {
@@ -84,6 +90,11 @@ std::optional<AttemptResult> read_result(const rapidjson::Document& d, const std
   r.write_bytes = count("write_bytes");
   r.reserved.cpus = number("cpus").value_or(0);
   r.reserved.mem_bytes = number("mem_bytes").value_or(0);
+  if (auto runnable = number("host_runnable"), cpus = number("host_cpus");
+      runnable && cpus && *runnable >= 0 && *cpus > 0) {
+    r.host_runnable = runnable;
+    r.host_cpus = cpus;
+  }
   return r;
 }
 

@@ -24,6 +24,8 @@ struct AttemptResult {
   double start_s = 0, end_s = 0, runtime_s = 0, cpu_time_s = 0;  // start/end: epoch seconds
   uint64_t peak_rss_bytes = 0, read_bytes = 0, write_bytes = 0;
   schedule::Demand reserved;
+  // The host's mean runnable threads while it ran and its online CPUs (HostLoad), when sampled.
+  std::optional<double> host_runnable, host_cpus;
 };
 
 struct JournalEntry {

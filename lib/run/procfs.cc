@@ -86,6 +86,36 @@ std::optional<ProcStat> parse_stat(std::string_view text) {
   return st;
 }
 
+std::optional<double> parse_loadavg_runnable(std::string_view text) {
+  // Three averages, then "running/total".
+  size_t pos = 0;
+  for (int field = 0; field < 3; ++field) {
+    pos = text.find(' ', pos);
+    if (pos == std::string_view::npos) return std::nullopt;
+    ++pos;
+  }
+  size_t slash = text.find('/', pos);
+  if (slash == std::string_view::npos || slash == pos) return std::nullopt;
+  uint64_t running = 0;
+  auto [end, ec] = std::from_chars(text.data() + pos, text.data() + slash, running);
+  if (ec != std::errc() || end != text.data() + slash) return std::nullopt;
+  return running > 0 ? static_cast<double>(running - 1) : 0.0;
+}
+
+std::optional<HostLoad> read_host_load(const std::string& root) {
+  std::string path = root + "/loadavg";
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  char buf[128];
+  ssize_t n = ::read(fd, buf, sizeof buf - 1);
+  ::close(fd);
+  if (n <= 0) return std::nullopt;
+  auto runnable = parse_loadavg_runnable(std::string_view(buf, static_cast<size_t>(n)));
+  long cpus = ::sysconf(_SC_NPROCESSORS_ONLN);
+  if (!runnable || cpus <= 0) return std::nullopt;
+  return HostLoad{*runnable, static_cast<double>(cpus)};
+}
+
 std::optional<ProcIo> parse_io(std::string_view text) {
   ProcIo io;
   bool have_rchar = false, have_wchar = false;

@@ -64,6 +64,22 @@ struct ProcIo {
 // Parses /proc/PID/io ("rchar: 123\n..."); nullopt when rchar or wchar is missing.
 std::optional<ProcIo> parse_io(std::string_view text);
 
+// The host's CPU load at an instant: runnable threads (running or waiting for a CPU) on the whole
+// host, the reader excluded, and the host's online CPUs.
+struct HostLoad {
+  double runnable = 0;
+  double cpus = 0;
+};
+
+// Parses /proc/loadavg ("0.52 0.58 0.59 3/1042 12345"): the fourth field's numerator is the
+// number of runnable scheduling entities at the instant of the read, the reader itself included;
+// one is taken off for it. nullopt on malformed text.
+std::optional<double> parse_loadavg_runnable(std::string_view text);
+
+// Reads root/loadavg (root defaulting to /proc) and the online CPUs; nullopt when either is not
+// known (no such file, or a malformed one).
+std::optional<HostLoad> read_host_load(const std::string& root = "/proc");
+
 struct TaskUsage {
   pid_t root = 0;
   uint32_t processes = 0;

@@ -33,6 +33,9 @@ class Runner {
   // did not wait for), so nothing of a task outlives it.
   virtual void end_group(pid_t pgid) = 0;
   virtual void sample(std::span<const pid_t> roots, std::vector<TaskUsage>& out) = 0;
+  // The host's CPU load now (what the history records beside each attempt), or nullopt when the
+  // runner cannot tell; read at every sample.
+  virtual std::optional<HostLoad> host_load() { return std::nullopt; }
   // The log files of the attempt `pid`, once wait() has returned its Exit. Asked once per attempt.
   virtual LogFiles logs(pid_t pid) = 0;
 };
@@ -61,6 +64,7 @@ class LocalRunner final : public Runner {
   void signal(pid_t pgid, int sig) override;
   void end_group(pid_t pgid) override;
   void sample(std::span<const pid_t> roots, std::vector<TaskUsage>& out) override;
+  std::optional<HostLoad> host_load() override { return read_host_load(); }
   LogFiles logs(pid_t pid) override;
 
  private:

@@ -70,5 +70,8 @@ if command -v sqlite3 >/dev/null; then
   # Every execution is in history once: t1, t2 (from the journal), t3 and t4 after the resume, then
   # t2, t3, t4 again — the killed t3 left none.
   assert_eq "$(sqlite3 "$T/history.db" "SELECT count(*) FROM executions WHERE run_id = '$run_id'")" 7 "history rows"
+  # The rows recorded from the journal kept the host's load, as the live ones have it.
+  assert_eq "$(sqlite3 "$T/history.db" "SELECT count(*) FROM executions WHERE host_runnable IS NULL OR host_cpus IS NULL")" 0 \
+    "history rows without the host's load"
 fi
 echo "$E2E_NAME: ok"

@@ -161,3 +161,23 @@ TEST_CASE("another program's SQLite database is left alone, exit 65") {
   CHECK(std::string(e.what()) == path + ": an SQLite database, but not a wf history (no schema version, 1 objects)");
   CHECK(RawDb(path).integer("SELECT COUNT(*) FROM sqlite_master") == 1);
 }
+
+TEST_CASE("a version-1 history gains the host-load columns; its rows have none") {
+  TempDir dir;
+  std::string path = dir.file("history.db");
+  { Store::open(path); }
+  {
+    RawDb raw(path);
+    raw.exec("ALTER TABLE executions DROP COLUMN host_runnable");
+    raw.exec("ALTER TABLE executions DROP COLUMN host_cpus");
+    raw.exec("PRAGMA user_version = 1");
+    raw.exec("INSERT INTO executions (run_id, workflow, task_id, category, status, attempt, executor) "
+             "VALUES ('r', 'w', 't', 'c', 'succeeded', 1, 'local')");
+  }
+  Store store = Store::open(path);
+  CHECK(RawDb(path).integer("PRAGMA user_version") == schema_version());
+  auto rows = store.export_all();
+  REQUIRE(rows.size() == 1);
+  CHECK_FALSE(rows[0].host_runnable);
+  CHECK_FALSE(rows[0].host_cpus);
+}

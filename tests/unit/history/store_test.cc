@@ -35,6 +35,8 @@ Execution full_row() {
   e.mem_reserved_bytes = 4'294'967'296;
   e.cpus_reserved = 4;
   e.host = "node7";
+  e.host_runnable = 9.5;
+  e.host_cpus = 2;
   e.executor = "slurm";
   e.source = "/data/sacct.txt";
   return e;
@@ -123,6 +125,36 @@ TEST_CASE("a bad row is refused with exit 65 and nothing of its batch is written
   Execution no_category = bare_row("s5", 10);
   no_category.category.clear();
   CHECK_THROWS_WITH(store.record(no_category), Catch::Contains("empty category"));
+  Execution half_load = bare_row("s6", 10);
+  half_load.host_runnable = 3;
+  CHECK_THROWS_WITH(store.record(half_load), Catch::Contains("host_runnable and host_cpus go together"));
+  half_load.host_cpus = 0;
+  CHECK_THROWS_WITH(store.record(half_load), Catch::Contains("host_cpus must be positive"));
+  half_load.host_cpus = 2;
+  half_load.host_runnable = -1;
+  CHECK_THROWS_WITH(store.record(half_load), Catch::Contains("host_runnable must be finite and >= 0"));
+}
+
+TEST_CASE("the latest runs that recorded the host's load, every row of them, on one host") {
+  Store store = Store::open(":memory:");
+  auto add = [&](const std::string& run, const std::string& task, double end, bool loaded, const std::string& host) {
+    Execution e = bare_row(task, end);
+    e.run_id = run;
+    e.host = host;
+    if (loaded) e.host_runnable = 1, e.host_cpus = 2;
+    store.record(e);
+  };
+  add("old", "a", 10, true, "h");
+  add("mid", "a", 20, true, "h");
+  add("mid", "b", 21, false, "h");  // an unloaded row of a loaded run comes along
+  add("new", "a", 30, true, "h");
+  add("unloaded", "a", 40, false, "h");
+  add("elsewhere", "a", 50, true, "g");
+  auto rows = store.recent_loaded_runs(2, "h");
+  std::vector<std::string> got;
+  for (const auto& e : rows) got.push_back(e.run_id + "/" + e.task_id);
+  CHECK(got == std::vector<std::string>{"mid/a", "mid/b", "new/a"});
+  CHECK(store.recent_loaded_runs(1).front().run_id == "elsewhere");
 }
 
 TEST_CASE("samples are filtered and ordered by end time, then id") {

@@ -118,6 +118,13 @@ class FakeRunner final : public Runner {
         }
   }
 
+  // The host's runnable threads as a function of the fake clock; none: the runner cannot tell.
+  std::function<double(double)> runnable;
+  std::optional<HostLoad> host_load() override {
+    if (!runnable) return std::nullopt;
+    return HostLoad{runnable(clock_.monotonic()), 4};
+  }
+
   LogFiles logs(pid_t) override { return {}; }
 
  private:
@@ -369,6 +376,37 @@ TEST_CASE("executor: every attempt is in history, written in batches") {
   CHECK(rows.size() == 11);
   CHECK(std::count_if(rows.begin(), rows.end(), [](const auto& e) { return e.task_id == "t4"; }) == 2);
   CHECK(std::all_of(rows.begin(), rows.end(), [](const auto& e) { return e.run_id == "run-1" && e.executor == "local"; }));
+}
+
+TEST_CASE("executor: each attempt is recorded with the host's mean runnable threads over the samples it ran through") {
+  Fixture f({{"long"}, {"short", {"long"}}}, {2, 1e12});
+  f.options.sample_interval_s = 1;
+  f.runner.scripts["long"].duration_s = 4.5;
+  f.runner.scripts["short"].duration_s = 0.2;  // sees no sample of its own
+  double t0 = f.clock.monotonic();
+  f.runner.runnable = [t0](double now) { return now - t0 < 2.5 ? 2.0 : 10.0; };  // samples at 0,1,2 then 3,4
+  auto store = history::Store::open(":memory:");
+  REQUIRE(f.run(&store).status == "succeeded");
+  auto rows = store.export_all();
+  REQUIRE(rows.size() == 2);
+  const auto& lng = rows[0].task_id == "long" ? rows[0] : rows[1];
+  const auto& shrt = rows[0].task_id == "long" ? rows[1] : rows[0];
+  REQUIRE(lng.host_runnable);
+  CHECK(*lng.host_runnable == Approx((2.0 * 2 + 10.0 * 2) / 4).margin(2.5));  // the samples within its life
+  CHECK(*lng.host_runnable > 2);
+  CHECK(lng.host_cpus == 4);
+  REQUIRE(shrt.host_runnable);
+  CHECK(*shrt.host_runnable == 10);  // the latest sample before it ended
+}
+
+TEST_CASE("executor: without a host load, rows carry none") {
+  Fixture f({{"a"}}, {2, 1e12});
+  auto store = history::Store::open(":memory:");
+  REQUIRE(f.run(&store).status == "succeeded");
+  auto rows = store.export_all();
+  REQUIRE(rows.size() == 1);
+  CHECK_FALSE(rows[0].host_runnable);
+  CHECK_FALSE(rows[0].host_cpus);
 }
 
 TEST_CASE("executor: history rows reach the store while the run goes on, within the batch interval") {

@@ -115,6 +115,23 @@ TEST_CASE("parse_io reads the byte counters") {
   CHECK_FALSE(parse_io("").has_value());
 }
 
+TEST_CASE("loadavg: the runnable count, the reader taken off") {
+  CHECK(parse_loadavg_runnable("0.52 0.58 0.59 3/1042 12345\n") == 2);
+  CHECK(parse_loadavg_runnable("9.10 8.00 7.00 1/300 99") == 0);
+  CHECK(parse_loadavg_runnable("0.00 0.00 0.00 0/300 99") == 0);
+  CHECK_FALSE(parse_loadavg_runnable("0.52 0.58 0.59"));
+  CHECK_FALSE(parse_loadavg_runnable("0.52 0.58 0.59 /1042 1"));
+  CHECK_FALSE(parse_loadavg_runnable("0.52 0.58 0.59 x/1042 1"));
+  TempDir dir;
+  CHECK_FALSE(read_host_load(dir.file("")));
+  write_text(dir.file("loadavg"), "1.00 1.00 1.00 5/100 7\n");
+  auto load = read_host_load(dir.file(""));
+  REQUIRE(load);
+  CHECK(load->runnable == 4);
+  CHECK(load->cpus >= 1);
+  CHECK(read_host_load());  // this machine's /proc
+}
+
 TEST_CASE("one pass attributes processes by parent chain and by process group") {
   TempDir dir;
   make_fake_proc(dir);
