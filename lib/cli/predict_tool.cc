@@ -9,7 +9,9 @@
 #include "history/store.h"
 #include "model/units.h"
 #include "predict/forecast.h"
+#include "predict/contention.h"
 #include "predict/models.h"
+#include "run/machine.h"
 #include "util/log.h"
 
 namespace wf::cli {
@@ -26,6 +28,7 @@ struct PredictOptions {
   size_t concurrency = 1;
   std::string stagger = "0";
   std::string cpus, mem, bandwidth;
+  std::string background = "none";
 };
 
 std::vector<predict::Estimate> estimate_tasks(const model::Workflow& wf, const PredictOptions& o, std::string& history_path) {
@@ -77,6 +80,35 @@ predict::SimCapacity capacity_from(const PredictOptions& o) {
   return c;
 }
 
+// --background: none, history (what the latest runs on this host recorded), or a thread count.
+double background_from(const PredictOptions& o, const predict::SimCapacity& capacity, const std::string& history_path) {
+  if (o.background == "none") return 0;
+  if (!capacity.cpus) fail(util::Exit::usage, "--background: needs --cpus (the CPUs the background shares with the run)");
+  if (o.background != "history") {
+    std::string why;
+    auto v = model::parse_cpus(o.background, &why);
+    if (!v || *v < 0) fail(util::Exit::usage, "--background: expected none, history or a number of threads, got '{}'", o.background);
+    return *v;
+  }
+  if (history_path.empty() || ::access(history_path.c_str(), F_OK) != 0) {
+    util::note("--background history: no history to read the host's load from; none assumed");
+    return 0;
+  }
+  history::OpenOptions open;
+  open.create = false;
+  auto store = history::Store::open(history_path, open);
+  std::string host = run::host_name();
+  auto rows = store.recent_loaded_runs(3, host);
+  auto b = predict::recent_background(rows, host);
+  if (!b) {
+    util::note("--background history: no run on {} recorded the host's load; none assumed", host);
+    return 0;
+  }
+  util::note("background: {:.1f} runnable threads besides the run's own (median of {} attempts over the latest {} run{} on {})",
+             b->runnable, b->rows, b->runs, b->runs == 1 ? "" : "s", host);
+  return b->runnable;
+}
+
 int run_predict(const PredictOptions& o, const Output& out) {
   util::set_quiet(o.common.quiet);
   auto doc = io::Document::load(o.common.input);
@@ -94,6 +126,7 @@ int run_predict(const PredictOptions& o, const Output& out) {
   fo.capacity = capacity_from(o);
   std::string history_path;
   auto estimates = estimate_tasks(wf, o, history_path);
+  fo.capacity.background_runnable = background_from(o, fo.capacity, history_path);
   auto f = predict::forecast(wf, dag, estimates, fo);
   if (o.common.format == "table") {
     out.write(o.common.output, predict::render_forecast_table(f, wf, estimates));
@@ -144,6 +177,10 @@ int predict_main(int argc, const char* const* argv, const Output& out) {
   app.add_option("--cpus", o.cpus, "capacity in cpus (default: unlimited)");
   app.add_option("--mem", o.mem, "capacity in memory, e.g. 64GiB (default: unlimited)");
   app.add_option("--bandwidth", o.bandwidth, "shared I/O bandwidth, e.g. 500MB/s: tasks slow down together above it");
+  app.add_option("--background", o.background,
+                 "other runnable threads sharing the --cpus: none, history (what the latest runs on this host "
+                 "recorded) or a number")
+      ->capture_default_str();
   app.footer("Exit: 0 ok, 64 usage, 65 invalid workflow or history, 66 no input. See wf-predict(1), wf(7).");
   return run_tool("wf-predict", app, argc, argv, [&] { return run_predict(o, out); });
 }

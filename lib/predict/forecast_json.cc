@@ -178,12 +178,16 @@ Json prediction_to_json(const Forecast& f, const model::Workflow& wf, const std:
     capacity_json(b, opt.capacity.mem_bytes);
     b.key("io_bytes_per_s");
     capacity_json(b, opt.capacity.io_bytes_per_s);
+    if (opt.capacity.cpus && opt.capacity.background_runnable > 0) {
+      b.key("background_runnable");
+      b.number(opt.capacity.background_runnable);
+    }
     b.end_object();
     b.key("makespan_s");
     band_json(b, f.makespan_s);
     b.key("peaks");
     peaks_json(b, f);
-    if (opt.capacity.io_bytes_per_s) {
+    if (opt.capacity.io_bytes_per_s || opt.capacity.cpus) {
       b.key("contention_delay_s");
       band_json(b, f.slowdown_s);
     }
@@ -305,7 +309,7 @@ std::string render_forecast_table(const Forecast& f, const model::Workflow& wf, 
   row("peak reserved memory", model::format_bytes(f.peak_reserved_mem_bytes.p50), model::format_bytes(f.peak_reserved_mem_bytes.p95));
   row("peak used memory", model::format_bytes(f.peak_used_mem_bytes.p50), model::format_bytes(f.peak_used_mem_bytes.p95));
   row("peak I/O", model::format_bytes(f.peak_io_bytes_per_s.p50) + "/s", model::format_bytes(f.peak_io_bytes_per_s.p95) + "/s");
-  if (f.options.capacity.io_bytes_per_s)
+  if (f.options.capacity.io_bytes_per_s || f.options.capacity.cpus)
     row("time lost to contention", model::format_duration(f.slowdown_s.p50), model::format_duration(f.slowdown_s.p95));
   auto tl = squeeze(f.timeline, 60);
   out += fmt::format("\n  demand over time (p95; 0 .. {})\n", model::format_duration(f.makespan_s.p95));

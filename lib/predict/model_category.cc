@@ -6,16 +6,15 @@
 #include <map>
 #include <string_view>
 
+#include "predict/contention.h"
 #include "predict/fit_correlation.h"
 
 namespace wf::predict {
 namespace {
 
-std::optional<double> runtime_of(const history::Execution& e) {
-  if (e.runtime_s) return e.runtime_s;
-  if (e.start_s && e.end_s) return *e.end_s - *e.start_s;
-  return std::nullopt;
-}
+// What the predictor learns runtime and CPU use from: the runtime on an idle host (contention.h),
+// the recorded one where the host's load is unknown.
+std::optional<double> runtime_of(const history::Execution& e) { return uncontended_runtime(e); }
 
 std::optional<double> value_of(const history::Execution& e, Measure m) {
   auto as_double = [](const std::optional<std::int64_t>& v) { return v ? std::optional<double>(static_cast<double>(*v)) : std::nullopt; };

@@ -5,6 +5,8 @@
 #include <limits>
 #include <queue>
 
+#include "predict/contention.h"
+
 namespace wf::predict {
 namespace {
 
@@ -52,12 +54,13 @@ class EventSim {
         continue;
       }
       double factor = contention_factor();
+      double share = cpu_share_now();
       // The next event: a task finishing at the current rates, or a delayed release.
       double dt = kInf;
-      for (uint32_t t : running_) dt = std::min(dt, remaining_[t] / rate(t, factor));
+      for (uint32_t t : running_) dt = std::min(dt, remaining_[t] / rate(t, factor, share));
       if (auto next = policy_.next_release(); next && *next - now < dt) dt = std::max(0.0, *next - now);
       for (uint32_t t : running_) {
-        double rt = rate(t, factor);
+        double rt = rate(t, factor, share);
         remaining_[t] -= dt * rt;
         r_.slowdown_s += dt * (1 - rt);
       }
@@ -98,7 +101,25 @@ class EventSim {
     const SimTask& s = tasks_[t];
     return s.runtime_s > 0 ? s.io_bytes / s.runtime_s : 0;
   }
-  double rate(uint32_t t, double factor) const { return io_rate(t) > 0 ? factor : 1; }
+  // The share of a CPU each runnable thread gets: 1 without a CPU count or with a CPU for each.
+  double cpu_share_now() {
+    if (!cap_.cpus) return 1;
+    used_.clear();
+    threads_.clear();
+    for (uint32_t t : running_) {
+      used_.push_back(tasks_[t].used_cpus);
+      threads_.push_back(threads(t));
+    }
+    return cpu_share(cap_.background_runnable, *cap_.cpus, used_, threads_);
+  }
+  double threads(uint32_t t) const {
+    return std::max({1.0, tasks_[t].reserved.cpus, tasks_[t].used_cpus});
+  }
+  double rate(uint32_t t, double factor, double share) const {
+    double r = io_rate(t) > 0 ? factor : 1;
+    if (share < 1) r = std::min(r, cpu_rate(share, tasks_[t].used_cpus, threads(t)));
+    return r;
+  }
 
   const std::vector<SimTask>& tasks_;
   SimCapacity cap_;
@@ -106,6 +127,7 @@ class EventSim {
   SimResult r_;
   std::vector<double> remaining_;
   std::vector<uint32_t> running_;
+  std::vector<double> used_, threads_;  // scratch for cpu_share_now
 };
 
 }  // namespace

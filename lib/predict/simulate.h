@@ -5,7 +5,10 @@
 // Each task reserves its p95 cpus and memory (what wf-run reserves) and, while it runs, uses its
 // drawn cpus, memory and I/O. With a finite I/O bandwidth, tasks doing I/O share it: when their
 // combined rate exceeds it, every one of them slows down by the same factor (a fluid model), and
-// the delay cascades to their successors.
+// the delay cascades to their successors. With a finite number of CPUs, tasks share them with
+// each other and with the host's background threads (contention.h): when the runnable threads
+// outnumber the CPUs, every task's computing slows down by the share each thread gets, its waiting
+// does not. A task slowed both ways runs at the lesser of the two rates.
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -29,12 +32,14 @@ struct SimTask {
 struct SimCapacity {
   std::optional<double> cpus, mem_bytes;      // unset: unlimited
   std::optional<double> io_bytes_per_s;        // unset: no contention
+  // Runnable threads on the host that are not the simulated tasks'; counted only with `cpus`.
+  double background_runnable = 0;
 };
 
 struct SimResult {
   std::vector<double> start, end;  // per task
   double makespan_s = 0;
-  double slowdown_s = 0;           // total time tasks lost to I/O contention
+  double slowdown_s = 0;           // total time tasks lost to contention (I/O, CPU)
 };
 
 // One simulated run. Unlimited capacity without contention takes a linear sweep; otherwise events.

@@ -1,0 +1,64 @@
+#pragma once
+// CPU contention: a host whose runnable threads outnumber its CPUs shares them out (processor
+// sharing), and a task's computing stretches while its waiting (I/O, sleep) does not.
+//
+// The model, per task: W seconds of CPU time, computed on d threads, in a runtime R on an idle
+// host; it computes a fraction f = (W / d) / R of its time. On a host with N runnable threads and
+// C CPUs, each runnable thread progresses at s = min(1, C / N), so the computing part takes
+// (W / d) / s and the task runs at a rate s / (s (1 - f) + f) of its idle speed.
+//
+// What history recorded (wf-run samples the host's runnable threads, history/execution.h) is
+// used both ways:
+//   - learning: an attempt measured at λ = runnable / cpus > 1 spent (W / d)(λ - 1) more seconds
+//     than it would have on an idle host; its runtime is taken back by that much (and its CPU use
+//     W / R rises with it), so the predictor learns what a task needs, not the share a loaded host
+//     left it;
+//   - forecasting: the threads on the host that were not the run's own (its "background") are
+//     read off the same rows, and the simulator shares the CPUs between them and the simulated
+//     tasks (simulate.h).
+// d is what the task computes on: max(1, its reservation, its measured CPU use).
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "history/execution.h"
+
+namespace wf::predict {
+
+// runnable / cpus of the host while the attempt ran; nullopt when history did not record it.
+std::optional<double> oversubscription(const history::Execution& e);
+
+// The runtime the attempt would have had on a host with a CPU for every runnable thread: its
+// recorded runtime, less the time it waited for a CPU; at least its CPU time over its threads.
+// nullopt without a runtime. The recorded runtime when the host load is unknown or λ <= 1.
+std::optional<double> uncontended_runtime(const history::Execution& e);
+
+// The background of one run: for each row with a host load, the host's runnable threads that
+// were not the run's own — the recorded runnable threads, less the run's attempts overlapping it
+// (each weighted by the overlap, at its CPU use times max(1, λ): a thread waiting for a CPU is
+// runnable too). Rows without a load, a start or an end are skipped. At least 0.
+std::vector<double> run_background(std::span<const history::Execution> run);
+
+struct Background {
+  double runnable = 0;  // threads
+  size_t rows = 0, runs = 0;
+};
+
+// The background a forecast of the next run on this host assumes: the median of run_background
+// over the `runs` most recent runs (by their last end) that recorded a host load, on `host` when
+// it is not empty. nullopt when there are none.
+std::optional<Background> recent_background(std::span<const history::Execution> rows, const std::string& host,
+                                            size_t runs = 3);
+
+// The share s of a CPU each runnable thread gets with `background` other runnable threads on
+// `cpus` CPUs, and the running tasks using used[i] cores on threads[i] threads at idle speed:
+// the s in (0, 1] with s * (background + sum of the tasks' runnable threads at s) = cpus, 1 when
+// everything fits. A task's runnable threads at s: threads * (f / s) / (1 - f + f / s).
+double cpu_share(double background, double cpus, std::span<const double> used, std::span<const double> threads);
+
+// The rate (fraction of its idle speed) at which a task using `used` cores on `threads` threads
+// runs when each runnable thread gets a share s of a CPU.
+double cpu_rate(double s, double used, double threads);
+
+}  // namespace wf::predict
