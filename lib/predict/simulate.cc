@@ -104,6 +104,9 @@ class EventSim {
   // The share of a CPU each runnable thread gets: 1 without a CPU count or with a CPU for each.
   double cpu_share_now() {
     if (!cap_.cpus) return 1;
+    double runnable = cap_.background_runnable;  // at idle speed: enough CPUs for them is the rule
+    for (uint32_t t : running_) runnable += tasks_[t].used_cpus;
+    if (runnable <= *cap_.cpus) return 1;
     used_.clear();
     threads_.clear();
     for (uint32_t t : running_) {
