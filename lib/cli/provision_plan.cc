@@ -9,6 +9,7 @@
 #include "plan/catalog.h"
 #include "predict/forecast.h"
 #include "run/machine.h"
+#include "schedule/policy.h"
 #include "util/error.h"
 
 namespace wf::cli {
@@ -48,7 +49,7 @@ plan::Demand demand_from(const Json& prediction, const PlanRequest& r, const mod
   }
   if (d.steps.empty()) fail(util::Exit::data, "the prediction has no demand timeline to plan for (run wf-predict first)");
   for (const auto& e : predict::estimates_from_json(prediction, wf)) {
-    d.max_task_cpus = std::max(d.max_task_cpus, e.cpus.p95);
+    d.max_task_cpus = std::max(d.max_task_cpus, schedule::cpu_reservation(e.cpus.p95));
     d.max_task_mem_bytes = std::max(d.max_task_mem_bytes, e.mem_bytes.p95);
     d.task_runtime_s = std::max(d.task_runtime_s, e.runtime_s.p95);
   }

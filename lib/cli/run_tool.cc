@@ -294,7 +294,8 @@ std::vector<schedule::TaskInfo> task_info(const io::Document& doc) {
     schedule::TaskInfo ti;
     // The forecast's p95 first, as the simulator reserves it, so the schedule that runs is the
     // one that was forecast; then the hint.
-    ti.demand.cpus = quantile(p, "cpus", "p95").value_or(t.hints.cpus.value_or(1.0));
+    if (auto c = quantile(p, "cpus", "p95")) ti.demand.cpus = schedule::cpu_reservation(*c);
+    else ti.demand.cpus = t.hints.cpus.value_or(1.0);
     if (auto m = quantile(p, "mem_bytes", "p95")) ti.demand.mem_bytes = *m;
     else if (t.hints.mem_bytes) ti.demand.mem_bytes = static_cast<double>(*t.hints.mem_bytes);
     ti.expected_s = quantile(p, "runtime_s", "p50").value_or(t.hints.duration_s.value_or(t.recorded.runtime_s.value_or(1.0)));

@@ -183,7 +183,7 @@ Forecast forecast(const model::Workflow& wf, const model::Dag& dag, const std::v
         st.io_bytes = std::max(0.0, e.read_bytes.at(l.io) + e.write_bytes.at(l.io));
         st.used_cpus = e.cpus.at(l.cpus);
         st.used_mem_bytes = e.mem_bytes.at(l.mem);
-        st.reserved = {e.cpus.p95, e.mem_bytes.p95};
+        st.reserved = {schedule::cpu_reservation(e.cpus.p95), e.mem_bytes.p95};
         st.expected_s = e.runtime_s.p50;
         st.priority = wf.tasks[i].priority;
         st.release_s = static_cast<double>(k) * options.stagger_s;

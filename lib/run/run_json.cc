@@ -1,5 +1,6 @@
 #include "run/run_json.h"
 
+#include <algorithm>
 #include <cmath>
 #include <unordered_map>
 
@@ -52,6 +53,28 @@ Json attempt_json(const AttemptResult& ar, io::Alloc& a) {
   reserved.AddMember("mem_bytes", io::number(ar.reserved.mem_bytes), a);
   o.AddMember("reserved", reserved, a);
   return o;
+}
+
+// The largest sum, over attempts of this invocation running at the same time, of each attempt's
+// peak memory (held over its whole life): what a forecast's peaks.used_mem_bytes predicts. Unlike
+// the sampled peak_rss_bytes it misses no attempt shorter than the sample interval, and it is an
+// upper bound of what was resident at once (the attempts' peaks need not coincide).
+uint64_t peak_task_rss_sum(const RunResult& result) {
+  std::vector<std::pair<double, int64_t>> events;  // (time, +peak at start / -peak at end)
+  for (const auto& tr : result.tasks)
+    for (const auto& ar : tr.attempts) {
+      if (ar.start_s < result.started_at || ar.peak_rss_bytes == 0) continue;  // a resumed run's earlier attempts
+      auto peak = static_cast<int64_t>(ar.peak_rss_bytes);
+      events.emplace_back(ar.start_s, peak);
+      events.emplace_back(std::max(ar.end_s, ar.start_s), -peak);
+    }
+  // Ends before starts at the same instant: a task that starts as another ends does not overlap it.
+  std::sort(events.begin(), events.end(), [](const auto& x, const auto& y) {
+    return x.first != y.first ? x.first < y.first : x.second < y.second;
+  });
+  int64_t now = 0, peak = 0;
+  for (const auto& [t, d] : events) peak = std::max(peak, now += d);
+  return static_cast<uint64_t>(peak);
 }
 
 }  // namespace
@@ -125,6 +148,7 @@ Json run_to_json(const RunResult& result, const RunInfo& info, const model::Work
   summary.AddMember("peak_reserved_cpus", io::number(result.peak_reserved_cpus), a);
   summary.AddMember("peak_reserved_mem_bytes", io::number(result.peak_reserved_mem_bytes), a);
   summary.AddMember("peak_rss_bytes", result.peak_rss_bytes, a);
+  summary.AddMember("peak_task_rss_sum_bytes", peak_task_rss_sum(result), a);
   Json sampling(rapidjson::kObjectType);
   sampling.AddMember("interval_s", io::number(info.sample_interval_s), a);
   sampling.AddMember("samples", static_cast<uint64_t>(result.samples), a);

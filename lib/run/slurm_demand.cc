@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <map>
 
+#include "schedule/policy.h"
+
 namespace wf::run {
 namespace {
 
@@ -32,7 +34,8 @@ std::vector<SlurmTaskDemand> slurm_demands(const io::Document& doc) {
     auto it = predicted.find(t.id);
     const io::Json* p = it == predicted.end() ? nullptr : it->second;
     SlurmTaskDemand d;
-    d.cpus = t.hints.cpus.value_or(quantile(p, "cpus", "p95").value_or(1.0));
+    auto forecast_cpus = quantile(p, "cpus", "p95");
+    d.cpus = t.hints.cpus.value_or(forecast_cpus ? schedule::cpu_reservation(*forecast_cpus) : 1.0);
     if (auto m = quantile(p, "mem_bytes", "p95")) d.mem_bytes = *m;
     else if (t.hints.mem_bytes) d.mem_bytes = static_cast<double>(*t.hints.mem_bytes);
     d.expected_s = quantile(p, "runtime_s", "p50").value_or(t.hints.duration_s.value_or(t.recorded.runtime_s.value_or(1.0)));

@@ -1,8 +1,14 @@
 #include "schedule/policy.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace wf::schedule {
+
+double cpu_reservation(double p95) {
+  double whole = std::floor(p95);
+  return whole >= 1 && p95 <= whole * 1.1 ? whole : p95;
+}
 
 namespace {
 constexpr double kEps = 1e-9;

@@ -27,6 +27,13 @@ struct Demand {
   double mem_bytes = 0;
 };
 
+// The cpus a task reserves from a forecast's p95 of its CPU use. CPU time is compressible: a p95
+// at most 10% above a whole number of cores (measurement noise, a child process overlapping its
+// parent for a moment) reserves that whole number, so two tasks measured at 1.06 cores share two
+// cores instead of taking turns; one given a little less than it could use runs a little longer.
+// Memory has no such rule: a task short of it is killed.
+double cpu_reservation(double p95);
+
 struct Capacity {
   double cpus = 0;
   double mem_bytes = 0;

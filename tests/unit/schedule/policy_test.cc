@@ -4,6 +4,7 @@
 
 using namespace wf;
 using schedule::Capacity;
+using schedule::cpu_reservation;
 using schedule::Policy;
 using schedule::TaskInfo;
 
@@ -108,4 +109,15 @@ TEST_CASE("with every cpu taken, a task that needs no cpu is still backfilled") 
   p.finish(2, true, 5);
   p.finish(0, true, 100);
   CHECK(p.pick(100) == std::vector<uint32_t>{1});
+}
+
+TEST_CASE("a CPU p95 a hair above whole cores reserves the whole cores; anything else as it is") {
+  CHECK(cpu_reservation(1.061) == 1);
+  CHECK(cpu_reservation(1.1) == 1);
+  CHECK(cpu_reservation(1.11) == Approx(1.11));
+  CHECK(cpu_reservation(2.15) == 2);
+  CHECK(cpu_reservation(1.5) == 1.5);
+  CHECK(cpu_reservation(0.97) == Approx(0.97));  // below a core: as it is
+  CHECK(cpu_reservation(0.2) == Approx(0.2));
+  CHECK(cpu_reservation(4) == 4);
 }
