@@ -28,6 +28,8 @@ void fill_json(const Alert& al, io::Json& o, io::Alloc& a, bool with_time) {
   io::put(o, "category", al.category, a);
   io::put(o, "measure", measure_name(al.measure), a);
   io::put(o, "value", rounded(al.value), a);
+  if (al.measured) io::put(o, "measured", rounded(*al.measured), a);
+  if (al.oversubscription) io::put(o, "oversubscription", io::number(std::round(*al.oversubscription * 100) / 100), a);
   io::Json ex(rapidjson::kObjectType);
   io::put(ex, "p50", rounded(al.expected.p50), a);
   io::put(ex, "p99", rounded(al.expected.p99), a);
@@ -67,9 +69,12 @@ std::string describe(const Alert& al) {
                         ? fmt::format("history, {} samples{}", al.expected.samples,
                                       al.z ? fmt::format(", z {:.1f}", *al.z) : std::string())
                         : fmt::format("{}, {} samples", al.expected.source, al.expected.samples);
-  return fmt::format("{} attempt {} {} {}, past its limit {} (p50 {}; {})", who, al.attempt, what,
-                     show_value(al.measure, al.value), show_value(al.measure, al.expected.limit),
-                     show_value(al.measure, al.expected.p50), how);
+  std::string value = show_value(al.measure, al.value);
+  if (al.measured)
+    value += fmt::format(" as on an idle host ({} measured, {:.1f} runnable threads per CPU)",
+                         show_value(al.measure, *al.measured), al.oversubscription.value_or(1));
+  return fmt::format("{} attempt {} {} {}, past its limit {} (p50 {}; {})", who, al.attempt, what, value,
+                     show_value(al.measure, al.expected.limit), show_value(al.measure, al.expected.p50), how);
 }
 
 }  // namespace wf::alert

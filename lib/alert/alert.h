@@ -17,6 +17,10 @@ struct Alert {
   std::string task, category;
   int attempt = 1;
   double value = 0;  // in the measure's unit: seconds or bytes
+  // A runtime on a host with more runnable threads than CPUs is judged as it would have been on an
+  // idle host (predict/contention.h): `value` is that, `measured` what the clock said and
+  // `oversubscription` the host's runnable threads per CPU meanwhile.
+  std::optional<double> measured, oversubscription;
   Expected expected;
   std::optional<double> z;  // robust z-score, when the baseline is history
   std::string run_id, workflow;

@@ -1,5 +1,7 @@
 #include "alert/detector.h"
 
+#include "predict/contention.h"
+
 namespace wf::alert {
 
 Detector::Detector(std::vector<TaskBaseline> tasks, Thresholds thresholds, RunContext context)
@@ -27,6 +29,15 @@ std::optional<Alert> Detector::check(uint32_t task, int attempt, Measure m, doub
   return a;
 }
 
+std::optional<Alert> Detector::check_runtime(uint32_t task, int attempt, double runtime_s, double cpu_time_s,
+                                             double reserved_cpus, std::optional<double> lambda, const char* phase) {
+  if (!lambda || *lambda <= 1) return check(task, attempt, Measure::runtime_s, runtime_s, phase);
+  double idle = predict::idle_runtime(runtime_s, cpu_time_s, reserved_cpus, *lambda);
+  auto a = check(task, attempt, Measure::runtime_s, idle, phase);
+  if (a) a->measured = runtime_s, a->oversubscription = lambda;
+  return a;
+}
+
 std::vector<Alert> Detector::sampled(const run::LiveSample& s, double now_wall, double elapsed_s) {
   std::vector<Alert> out;
   auto add = [&](Measure m, double value) {
@@ -36,7 +47,11 @@ std::vector<Alert> Detector::sampled(const run::LiveSample& s, double now_wall, 
       out.push_back(std::move(*a));
     }
   };
-  add(Measure::runtime_s, s.elapsed_s);
+  if (auto a = check_runtime(s.task, s.attempt, s.elapsed_s, s.usage.cpu_s, s.reserved.cpus, s.oversubscription, "running")) {
+    a->time = now_wall;
+    a->elapsed_s = elapsed_s;
+    out.push_back(std::move(*a));
+  }
   add(Measure::cpu_time_s, s.usage.cpu_s);
   add(Measure::read_bytes, static_cast<double>(s.usage.read_bytes));
   add(Measure::write_bytes, static_cast<double>(s.usage.write_bytes));
@@ -60,7 +75,14 @@ std::vector<Alert> Detector::finished(uint32_t task, int attempt, const run::Att
       out.push_back(std::move(*a));
     }
   };
-  add(Measure::runtime_s, r.runtime_s);
+  std::optional<double> lambda;
+  if (r.host_runnable && r.host_cpus && *r.host_cpus > 0) lambda = *r.host_runnable / *r.host_cpus;
+  if (auto a = check_runtime(task, attempt, r.runtime_s, r.cpu_time_s, r.reserved.cpus, lambda, "finished")) {
+    a->time = now_wall;
+    a->elapsed_s = elapsed_s;
+    a->status = r.status;
+    out.push_back(std::move(*a));
+  }
   add(Measure::peak_rss_bytes, static_cast<double>(r.peak_rss_bytes));
   add(Measure::cpu_time_s, r.cpu_time_s);
   add(Measure::read_bytes, static_cast<double>(r.read_bytes));

@@ -41,6 +41,9 @@ class Detector {
   std::vector<Alert> sampled(const run::LiveSample& sample, double now_wall, double elapsed_s);
   // An attempt ended: every measure it recorded is judged (an interrupted attempt is not: its
   // figures are cut short).
+  // Runtimes, running or finished, are judged as on an idle host where the host had more runnable
+  // threads than CPUs (the sample's oversubscription, the result's host_runnable / host_cpus), as
+  // history learns them: a run on a loaded host is slow, not anomalous.
   std::vector<Alert> finished(uint32_t task, int attempt, const run::AttemptResult& result, double now_wall,
                               double elapsed_s);
 
@@ -49,6 +52,9 @@ class Detector {
 
  private:
   std::optional<Alert> check(uint32_t task, int attempt, Measure m, double value, const char* phase);
+  // check() of a runtime: on its idle-host equivalent when lambda > 1, saying so in the alert.
+  std::optional<Alert> check_runtime(uint32_t task, int attempt, double runtime_s, double cpu_time_s,
+                                     double reserved_cpus, std::optional<double> lambda, const char* phase);
 
   std::vector<TaskBaseline> tasks_;
   Thresholds thresholds_;

@@ -6,14 +6,16 @@
 
 #include "alert/rules.h"
 #include "history/execution.h"
+#include "predict/contention.h"
 
 namespace wf::alert {
 
-// The value of one measure of one row, if recorded.
+// The value of one measure of one row, if recorded. A runtime is the one the predictor learns:
+// taken back to an idle host where the row recorded a loaded one.
 inline std::optional<double> measure_value(const history::Execution& e, Measure m) {
   auto as_double = [](const auto& v) { return v ? std::optional<double>(static_cast<double>(*v)) : std::nullopt; };
   switch (m) {
-    case Measure::runtime_s: return e.runtime_s;
+    case Measure::runtime_s: return predict::uncontended_runtime(e);  // as on an idle host, as learned
     case Measure::cpu_time_s: return e.cpu_time_s;
     case Measure::peak_rss_bytes: return as_double(e.peak_rss_bytes);
     case Measure::read_bytes: return as_double(e.read_bytes);

@@ -38,15 +38,19 @@ std::optional<double> oversubscription(const history::Execution& e) {
   return *e.host_runnable / *e.host_cpus;
 }
 
+double idle_runtime(double runtime_s, double cpu_time_s, std::optional<double> reserved_cpus, double lambda) {
+  if (!(lambda > 1) || !(runtime_s > 0) || !(cpu_time_s > 0) || !std::isfinite(lambda)) return runtime_s;
+  double d = threads_of(cpu_time_s / runtime_s, reserved_cpus);
+  double computing = cpu_time_s / d;  // at idle speed
+  return std::max(computing, runtime_s - computing * (lambda - 1));
+}
+
 std::optional<double> uncontended_runtime(const history::Execution& e) {
   auto runtime = recorded_runtime(e);
   if (!runtime) return std::nullopt;
   auto lambda = oversubscription(e);
-  if (!lambda || *lambda <= 1 || !e.cpu_time_s || *runtime <= 0) return runtime;
-  double cpu = *e.cpu_time_s;
-  double d = threads_of(cpu / *runtime, e.cpus_reserved);
-  double computing = cpu / d;  // at idle speed
-  return std::max(computing, *runtime - computing * (*lambda - 1));
+  if (!lambda || !e.cpu_time_s) return runtime;
+  return idle_runtime(*runtime, *e.cpu_time_s, e.cpus_reserved, *lambda);
 }
 
 std::vector<double> run_background(std::span<const history::Execution> run) {

@@ -29,6 +29,12 @@ namespace wf::predict {
 // runnable / cpus of the host while the attempt ran; nullopt when history did not record it.
 std::optional<double> oversubscription(const history::Execution& e);
 
+// The runtime on an idle host of an attempt that ran `runtime_s` using `cpu_time_s` of CPU at
+// oversubscription λ (runnable threads per CPU), on max(1, reserved_cpus, its measured use)
+// threads: runtime_s - (cpu_time_s / threads)(λ - 1), at least cpu_time_s / threads; runtime_s
+// itself when λ <= 1. The one formula history rows, live attempts and alerts are judged by.
+double idle_runtime(double runtime_s, double cpu_time_s, std::optional<double> reserved_cpus, double lambda);
+
 // The runtime the attempt would have had on a host with a CPU for every runnable thread: its
 // recorded runtime, less the time it waited for a CPU; at least its CPU time over its threads.
 // nullopt without a runtime. The recorded runtime when the host load is unknown or λ <= 1.

@@ -486,7 +486,9 @@ struct Executor::Impl {
     live_samples.clear();
     for (size_t i = 0; i < live.size() && i < usage.size(); ++i) {
       const Live& l = live[i];
-      live_samples.push_back({l.task, l.attempt, now_mono - l.start_mono, l.reserved, usage[i], l.peak_rss});
+      live_samples.push_back({l.task, l.attempt, now_mono - l.start_mono, l.reserved, usage[i], l.peak_rss, std::nullopt});
+      if (host_load && l.runnable_samples > 0 && host_load->cpus > 0)
+        live_samples.back().oversubscription = l.runnable_sum / l.runnable_samples / host_load->cpus;
     }
     RunState s = state();
     for (Observer* o : observers) o->sampled(s, live_samples);

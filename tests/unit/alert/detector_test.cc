@@ -64,6 +64,40 @@ TEST_CASE("a running task past its runtime limit alerts once") {
   CHECK(d.sampled(s2, 1100, 100).size() == 1);
 }
 
+TEST_CASE("on a loaded host a runtime is judged as on an idle one, and the alert says both") {
+  Detector d = detector_with(quick());
+  // 10 s of CPU in 40 s with 4 runnable threads per CPU: 10 s on an idle host, as usual.
+  run::LiveSample busy = sample(0, 40, 1000);
+  busy.usage.cpu_s = 10;
+  busy.reserved.cpus = 1;
+  busy.oversubscription = 4;
+  CHECK(d.sampled(busy, 1040, 40).empty());
+  run::AttemptResult r;
+  r.status = "succeeded";
+  r.runtime_s = 40;
+  r.cpu_time_s = 10;
+  r.reserved.cpus = 1;
+  r.host_runnable = 8;
+  r.host_cpus = 2;
+  CHECK(d.finished(0, 1, r, 1040, 40).empty());
+  // Waiting, not computing, is not the load's doing: 1 s of CPU in 40 s is 37 s on an idle host.
+  r.cpu_time_s = 1;
+  auto a = d.finished(0, 2, r, 1040, 40);
+  REQUIRE(a.size() == 1);
+  CHECK(a[0].value == Approx(37));
+  CHECK(a[0].measured == 40);
+  CHECK(a[0].oversubscription == 4);
+  CHECK_THAT(describe(a[0]), Catch::Contains("ran 37s as on an idle host (40s measured, 4.0 runnable threads per CPU)"));
+  CHECK_THAT(to_json(a[0]), Catch::Contains("\"measured\":40") && Catch::Contains("\"oversubscription\":4"));
+  // An idle host: the clock's runtime, and no such fields.
+  r.host_runnable = 1;
+  auto b = d.finished(0, 3, r, 1040, 40);
+  REQUIRE(b.size() == 1);
+  CHECK(b[0].value == 40);
+  CHECK_FALSE(b[0].measured);
+  CHECK_THAT(to_json(b[0]), !Catch::Contains("measured"));
+}
+
 TEST_CASE("memory alerts only while growing past the limit") {
   Detector d = detector_with(quick());
   CHECK(d.sampled(sample(0, 1, 5'000'000), 0, 1).empty());  // first sample: growth unknown
