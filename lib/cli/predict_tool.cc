@@ -1,6 +1,8 @@
 // wf-predict: per-task estimates from history, then the forecast of the whole workflow's demand.
 #include <unistd.h>
 
+#include <cmath>
+
 #include "analyze/validate.h"
 #include "cli/params.h"
 #include "cli/stages.h"
@@ -8,11 +10,12 @@
 #include "history/paths.h"
 #include "history/store.h"
 #include "model/units.h"
-#include "predict/forecast.h"
 #include "predict/contention.h"
+#include "predict/forecast.h"
 #include "predict/models.h"
 #include "run/machine.h"
 #include "util/log.h"
+#include "util/strings.h"
 
 namespace wf::cli {
 namespace {
@@ -28,7 +31,7 @@ struct PredictOptions {
   size_t concurrency = 1;
   std::string stagger = "0";
   std::string cpus, mem, bandwidth;
-  std::string background = "none";
+  std::string background = "auto";
 };
 
 std::vector<predict::Estimate> estimate_tasks(const model::Workflow& wf, const PredictOptions& o, std::string& history_path) {
@@ -80,33 +83,52 @@ predict::SimCapacity capacity_from(const PredictOptions& o) {
   return c;
 }
 
-// --background: none, history (what the latest runs on this host recorded), or a thread count.
-double background_from(const PredictOptions& o, const predict::SimCapacity& capacity, const std::string& history_path) {
-  if (o.background == "none") return 0;
-  if (!capacity.cpus) fail(util::Exit::usage, "--background: needs --cpus (the CPUs the background shares with the run)");
-  if (o.background != "history") {
-    std::string why;
-    auto v = model::parse_cpus(o.background, &why);
-    if (!v || *v < 0) fail(util::Exit::usage, "--background: expected none, history or a number of threads, got '{}'", o.background);
-    return *v;
-  }
+// --background: what else runs on the host, sharing its CPUs with the run (predict/contention.h).
+struct HostBackground {
+  double runnable = 0;
+  std::optional<double> host_cpus;  // unset: --cpus
+};
+
+// The latest runs on this host that recorded its load; nullopt when there are none (or no history).
+std::optional<HostBackground> background_in_history(const std::string& history_path, bool asked) {
   if (history_path.empty() || ::access(history_path.c_str(), F_OK) != 0) {
-    util::note("--background history: no history to read the host's load from; none assumed");
-    return 0;
+    if (asked) util::note("--background history: no history to read the host's load from; none assumed");
+    return std::nullopt;
   }
   history::OpenOptions open;
   open.create = false;
   auto store = history::Store::open(history_path, open);
   std::string host = run::host_name();
-  auto rows = store.recent_loaded_runs(3, host);
-  auto b = predict::recent_background(rows, host);
+  auto b = predict::recent_background(store.recent_loaded_runs(3, host), host);
   if (!b) {
-    util::note("--background history: no run on {} recorded the host's load; none assumed", host);
-    return 0;
+    if (asked) util::note("--background history: no run on {} recorded the host's load; none assumed", host);
+    return std::nullopt;
   }
-  util::note("background: {:.1f} runnable threads besides the run's own (median of {} attempts over the latest {} run{} on {})",
-             b->runnable, b->rows, b->runs, b->runs == 1 ? "" : "s", host);
-  return b->runnable;
+  util::note("background: {:.1f} runnable threads on {}'s {} CPUs besides the run's own (median of {} attempts over "
+             "the latest {} run{})",
+             b->runnable, host, util::format_number(b->host_cpus), b->rows, b->runs, b->runs == 1 ? "" : "s");
+  return HostBackground{b->runnable, b->host_cpus};
+}
+
+// none; history; auto (history with --cpus, else none: the default); THREADS; THREADS/HOST_CPUS.
+HostBackground background_from(const PredictOptions& o, const predict::SimCapacity& capacity, const std::string& history_path) {
+  const std::string& w = o.background;
+  if (w == "none" || (w == "auto" && !capacity.cpus)) return {};
+  if (!capacity.cpus) fail(util::Exit::usage, "--background: needs --cpus (the run's share of the host the background shares)");
+  if (w == "auto" || w == "history") return background_in_history(history_path, w == "history").value_or(HostBackground{});
+  auto bad = [&] {
+    fail(util::Exit::usage, "--background: expected none, auto, history, THREADS or THREADS/HOST_CPUS, got '{}'", w);
+  };
+  size_t slash = w.find('/');
+  auto threads = util::parse_double(w.substr(0, slash));
+  if (!threads || !std::isfinite(*threads) || *threads < 0) bad();
+  HostBackground b{*threads, std::nullopt};
+  if (slash != std::string::npos) {
+    auto host = util::parse_double(w.substr(slash + 1));
+    if (!host || !std::isfinite(*host) || *host <= 0) bad();
+    b.host_cpus = host;
+  }
+  return b;
 }
 
 int run_predict(const PredictOptions& o, const Output& out) {
@@ -126,7 +148,9 @@ int run_predict(const PredictOptions& o, const Output& out) {
   fo.capacity = capacity_from(o);
   std::string history_path;
   auto estimates = estimate_tasks(wf, o, history_path);
-  fo.capacity.background_runnable = background_from(o, fo.capacity, history_path);
+  HostBackground background = background_from(o, fo.capacity, history_path);
+  fo.capacity.background_runnable = background.runnable;
+  fo.capacity.host_cpus = background.host_cpus;
   auto f = predict::forecast(wf, dag, estimates, fo);
   if (o.common.format == "table") {
     out.write(o.common.output, predict::render_forecast_table(f, wf, estimates));
@@ -178,8 +202,8 @@ int predict_main(int argc, const char* const* argv, const Output& out) {
   app.add_option("--mem", o.mem, "capacity in memory, e.g. 64GiB (default: unlimited)");
   app.add_option("--bandwidth", o.bandwidth, "shared I/O bandwidth, e.g. 500MB/s: tasks slow down together above it");
   app.add_option("--background", o.background,
-                 "other runnable threads sharing the --cpus: none, history (what the latest runs on this host "
-                 "recorded) or a number")
+                 "other runnable threads on the host, sharing its CPUs with the run: none, history (what the latest "
+                 "runs on this host recorded), auto (history with --cpus, else none), THREADS or THREADS/HOST_CPUS")
       ->capture_default_str();
   app.footer("Exit: 0 ok, 64 usage, 65 invalid workflow or history, 66 no input. See wf-predict(1), wf(7).");
   return run_tool("wf-predict", app, argc, argv, [&] { return run_predict(o, out); });

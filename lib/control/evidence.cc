@@ -4,6 +4,8 @@
 #include <cmath>
 #include <map>
 
+#include "predict/contention.h"
+
 namespace wf::control {
 
 Evidence::Evidence(const model::Workflow& wf, const model::Dag& dag, std::vector<predict::Estimate> estimates)
@@ -29,7 +31,7 @@ void Evidence::sampled(std::span<const run::LiveSample> live) {
   for (const auto& s : live) {
     TaskNow& n = now_[s.task];
     if (n.state != TaskState::running) continue;
-    n.elapsed_s = s.elapsed_s;
+    n.elapsed_s = predict::idle_runtime(s.elapsed_s, s.usage.cpu_s, s.reserved.cpus, s.oversubscription.value_or(1));
     n.peak_rss_bytes = std::max(n.peak_rss_bytes, static_cast<double>(s.peak_rss_bytes));
   }
 }
@@ -43,7 +45,8 @@ void Evidence::finished(uint32_t task, const run::AttemptResult& result, bool wi
   }
   if (result.status == "succeeded") {
     n.state = TaskState::done;
-    n.runtime_s = result.runtime_s;
+    double lambda = result.host_runnable && result.host_cpus && *result.host_cpus > 0 ? *result.host_runnable / *result.host_cpus : 1;
+    n.runtime_s = predict::idle_runtime(result.runtime_s, result.cpu_time_s, result.reserved.cpus, lambda);
     ++finished_;
     return;
   }

@@ -28,6 +28,8 @@ struct Ratio {
 
 struct TaskNow {
   TaskState state = TaskState::pending;
+  // Times as on an idle host (predict/contention.h), like the estimates they are compared with:
+  // on a host with more runnable threads than CPUs, the time spent waiting for one is taken off.
   double elapsed_s = 0;          // running: since its attempt started
   double runtime_s = 0;          // done: what it took
   double peak_rss_bytes = 0;     // the highest seen (running or done)

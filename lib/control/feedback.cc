@@ -42,7 +42,7 @@ Feedback::Feedback(const model::Workflow& wf, const model::Dag& dag, std::vector
   summary_.policy = policy;
   if (resizer_) summary_.resizes = resizer_->what();
   summary_.initial = summary_.final_capacity = initial;
-  summary_.planned_makespan_s = planned_makespan(dag_, info_, evidence_, initial);
+  summary_.planned_makespan_s = planned_makespan(dag_, info_, evidence_, policy, initial);
 }
 
 void Feedback::started(uint32_t task, int, const schedule::Demand&, double) { evidence_.started(task); }

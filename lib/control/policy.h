@@ -35,6 +35,12 @@ struct Policy {
   double mem_margin = 0.10;      // over the re-forecast's peak memory in use
   size_t grid = 16;              // capacities tried between the least and the most
   schedule::Capacity max;        // the most a grow asks for (the provider's or machine's ceiling)
+  // The host's other runnable threads and its CPUs, as the forecast assumed them
+  // (prediction.capacity; predict/contention.h): every re-forecast shares the CPUs with them, so
+  // a run on a loaded host is held to a plan that knew, and a grow past the host's CPUs shows
+  // that it buys nothing.
+  double background_runnable = 0;
+  std::optional<double> host_cpus;
 };
 
 }  // namespace wf::control

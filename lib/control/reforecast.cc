@@ -38,9 +38,12 @@ std::vector<predict::SimTask> sim_tasks(const std::vector<schedule::TaskInfo>& i
   return tasks;
 }
 
-Outlook run_sim(const model::Dag& dag, const std::vector<predict::SimTask>& tasks, const schedule::Capacity& capacity) {
+Outlook run_sim(const model::Dag& dag, const std::vector<predict::SimTask>& tasks, const Policy& policy,
+                const schedule::Capacity& capacity) {
   predict::SimCapacity cap;
   cap.cpus = capacity.cpus;
+  cap.background_runnable = policy.background_runnable;
+  cap.host_cpus = policy.host_cpus;
   if (capacity.mem_bytes > 0) cap.mem_bytes = capacity.mem_bytes;
   predict::SimResult run = predict::simulate(dag, tasks, cap);
   predict::DemandPoint peak = predict::peaks(predict::demand_profile(tasks, run));
@@ -63,11 +66,11 @@ schedule::Capacity least(const std::vector<schedule::TaskInfo>& info, const Evid
 
 Outlook remaining(const model::Dag& dag, const std::vector<schedule::TaskInfo>& info, const Evidence& evidence, const Policy& policy,
                   const schedule::Capacity& capacity) {
-  return run_sim(dag, sim_tasks(info, evidence, policy), capacity);
+  return run_sim(dag, sim_tasks(info, evidence, policy), policy, capacity);
 }
 
 double planned_makespan(const model::Dag& dag, const std::vector<schedule::TaskInfo>& info, const Evidence& evidence,
-                        const schedule::Capacity& capacity) {
+                        const Policy& policy, const schedule::Capacity& capacity) {
   std::vector<predict::SimTask> tasks(info.size());
   for (uint32_t t = 0; t < info.size(); ++t) {
     const predict::Estimate& e = evidence.estimate(t);
@@ -78,7 +81,7 @@ double planned_makespan(const model::Dag& dag, const std::vector<schedule::TaskI
     tasks[t].used_cpus = e.cpus.p50;
     tasks[t].used_mem_bytes = e.mem_bytes.p50;
   }
-  return run_sim(dag, tasks, capacity).remaining_s;
+  return run_sim(dag, tasks, policy, capacity).remaining_s;
 }
 
 Target target(const model::Dag& dag, const std::vector<schedule::TaskInfo>& info, const Evidence& evidence, const Policy& policy,
@@ -88,9 +91,9 @@ Target target(const model::Dag& dag, const std::vector<schedule::TaskInfo>& info
   double hi_cpus = std::max({policy.max.cpus, held.cpus, lo.cpus});
   double hi_mem = std::max({policy.max.mem_bytes, held.mem_bytes, lo.mem_bytes});
   // Memory is sized after the cpus: while searching, it never constrains.
-  auto at = [&](double cpus) { return run_sim(dag, tasks, {cpus, hi_mem}); };
+  auto at = [&](double cpus) { return run_sim(dag, tasks, policy, {cpus, hi_mem}); };
   Target out;
-  out.remaining_now_s = run_sim(dag, tasks, held).remaining_s;
+  out.remaining_now_s = run_sim(dag, tasks, policy, held).remaining_s;
   out.remaining_best_s = at(hi_cpus).remaining_s;
   // Behind the plan by more than the dead band: catch up with it; else keep the pace of now.
   bool behind = out.remaining_now_s > plan_remaining_s * (1 + policy.threshold);

@@ -32,7 +32,7 @@ Outlook remaining(const model::Dag& dag, const std::vector<schedule::TaskInfo>& 
 
 // The whole workflow as forecast, before anything ran: the plan the run is held to.
 double planned_makespan(const model::Dag& dag, const std::vector<schedule::TaskInfo>& info, const Evidence& evidence,
-                        const schedule::Capacity& capacity);
+                        const Policy& policy, const schedule::Capacity& capacity);
 
 // The capacity the remaining work needs: the least cpus (on a grid from the largest remaining
 // demand up to policy.max, found by bisection) under which it ends no later than the goal, with memory for that

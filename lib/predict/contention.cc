@@ -13,9 +13,12 @@ std::optional<double> recorded_runtime(const history::Execution& e) {
   return std::nullopt;
 }
 
-// The threads a task computes on: at least one, its reservation, its measured use.
-double threads_of(double used, std::optional<double> reserved) {
-  return std::max({1.0, reserved.value_or(0.0), used});
+// The threads a task computes on, at least: one, its reservation, and its measured use times λ
+// to the nearest whole thread (on an oversubscribed host each runnable thread gets 1/λ of a CPU,
+// so d busy threads show as d/λ cores: a task running more threads than it reserved is seen as
+// such, while a single thread whose λ was sampled a little low is not taken for 1.2 threads).
+double threads_of(double used, std::optional<double> reserved, double lambda) {
+  return std::max({1.0, reserved.value_or(0.0), std::round(used * std::max(1.0, lambda))});
 }
 
 double median(std::vector<double> v) {
@@ -40,7 +43,7 @@ std::optional<double> oversubscription(const history::Execution& e) {
 
 double idle_runtime(double runtime_s, double cpu_time_s, std::optional<double> reserved_cpus, double lambda) {
   if (!(lambda > 1) || !(runtime_s > 0) || !(cpu_time_s > 0) || !std::isfinite(lambda)) return runtime_s;
-  double d = threads_of(cpu_time_s / runtime_s, reserved_cpus);
+  double d = threads_of(cpu_time_s / runtime_s, reserved_cpus, lambda);
   double computing = cpu_time_s / d;  // at idle speed
   return std::max(computing, runtime_s - computing * (lambda - 1));
 }
@@ -64,8 +67,9 @@ std::vector<double> run_background(std::span<const history::Execution> run) {
     if (!e.start_s || !e.end_s || *e.end_s <= *e.start_s) continue;
     double r = *e.end_s - *e.start_s;
     double used = e.cpu_time_s ? *e.cpu_time_s / r : 0;
-    if (oversubscription(e)) loaded.push_back(spans.size()), loaded_rows.push_back(&e);
-    spans.push_back({*e.start_s, *e.end_s, used, threads_of(used, e.cpus_reserved)});
+    auto lambda = oversubscription(e);
+    if (lambda) loaded.push_back(spans.size()), loaded_rows.push_back(&e);
+    spans.push_back({*e.start_s, *e.end_s, used, threads_of(used, e.cpus_reserved, lambda.value_or(1))});
   }
   std::vector<double> out;
   size_t step = std::max<size_t>(1, (loaded.size() + kMaxBackgroundRows - 1) / kMaxBackgroundRows);
@@ -106,13 +110,15 @@ std::optional<Background> recent_background(std::span<const history::Execution> 
   // Latest first; ties by run id (the map's order, kept by the stable sort).
   std::stable_sort(recent.begin(), recent.end(), [](const Run* a, const Run* b) { return a->last_end > b->last_end; });
   if (recent.size() > runs) recent.resize(runs);
-  std::vector<double> all;
+  std::vector<double> all, cpus;
   for (const Run* r : recent) {
     auto b = run_background(r->rows);
     all.insert(all.end(), b.begin(), b.end());
+    for (const auto& e : r->rows)
+      if (oversubscription(e)) cpus.push_back(*e.host_cpus);
   }
   if (all.empty()) return std::nullopt;
-  return Background{median(all), all.size(), recent.size()};
+  return Background{median(all), median(cpus), all.size(), recent.size()};
 }
 
 double cpu_rate(double s, double used, double threads) {

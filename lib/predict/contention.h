@@ -16,7 +16,9 @@
 //   - forecasting: the threads on the host that were not the run's own (its "background") are
 //     read off the same rows, and the simulator shares the CPUs between them and the simulated
 //     tasks (simulate.h).
-// d is what the task computes on: max(1, its reservation, its measured CPU use).
+// d is what the task computes on, at least: max(1, its reservation, its measured CPU use × λ to
+// the nearest whole thread) — on a host at λ a thread shows as 1/λ of a core, so a task running
+// more threads than it reserved is still seen running them.
 #include <optional>
 #include <span>
 #include <string>
@@ -30,8 +32,8 @@ namespace wf::predict {
 std::optional<double> oversubscription(const history::Execution& e);
 
 // The runtime on an idle host of an attempt that ran `runtime_s` using `cpu_time_s` of CPU at
-// oversubscription λ (runnable threads per CPU), on max(1, reserved_cpus, its measured use)
-// threads: runtime_s - (cpu_time_s / threads)(λ - 1), at least cpu_time_s / threads; runtime_s
+// oversubscription λ (runnable threads per CPU), on max(1, reserved_cpus, its measured use × λ
+// rounded) threads: runtime_s - (cpu_time_s / threads)(λ - 1), at least cpu_time_s / threads; runtime_s
 // itself when λ <= 1. The one formula history rows, live attempts and alerts are judged by.
 double idle_runtime(double runtime_s, double cpu_time_s, std::optional<double> reserved_cpus, double lambda);
 
@@ -47,7 +49,8 @@ std::optional<double> uncontended_runtime(const history::Execution& e);
 std::vector<double> run_background(std::span<const history::Execution> run);
 
 struct Background {
-  double runnable = 0;  // threads
+  double runnable = 0;   // threads
+  double host_cpus = 0;  // the host's CPUs they were counted on (the median recorded)
   size_t rows = 0, runs = 0;
 };
 

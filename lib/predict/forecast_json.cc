@@ -180,7 +180,9 @@ Json prediction_to_json(const Forecast& f, const model::Workflow& wf, const std:
     capacity_json(b, opt.capacity.io_bytes_per_s);
     if (opt.capacity.cpus && opt.capacity.background_runnable > 0) {
       b.key("background_runnable");
-      b.number(opt.capacity.background_runnable);
+      b.number(std::round(opt.capacity.background_runnable * 1000) / 1000);
+      b.key("host_cpus");
+      b.number(opt.capacity.host_cpus.value_or(*opt.capacity.cpus));
     }
     b.end_object();
     b.key("makespan_s");

@@ -104,16 +104,17 @@ class EventSim {
   // The share of a CPU each runnable thread gets: 1 without a CPU count or with a CPU for each.
   double cpu_share_now() {
     if (!cap_.cpus) return 1;
+    const double host = cap_.host_cpus.value_or(*cap_.cpus);
     double runnable = cap_.background_runnable;  // at idle speed: enough CPUs for them is the rule
     for (uint32_t t : running_) runnable += tasks_[t].used_cpus;
-    if (runnable <= *cap_.cpus) return 1;
+    if (runnable <= host) return 1;
     used_.clear();
     threads_.clear();
     for (uint32_t t : running_) {
       used_.push_back(tasks_[t].used_cpus);
       threads_.push_back(threads(t));
     }
-    return cpu_share(cap_.background_runnable, *cap_.cpus, used_, threads_);
+    return cpu_share(cap_.background_runnable, host, used_, threads_);
   }
   double threads(uint32_t t) const {
     return std::max({1.0, tasks_[t].reserved.cpus, tasks_[t].used_cpus});

@@ -32,8 +32,11 @@ struct SimTask {
 struct SimCapacity {
   std::optional<double> cpus, mem_bytes;      // unset: unlimited
   std::optional<double> io_bytes_per_s;        // unset: no contention
-  // Runnable threads on the host that are not the simulated tasks'; counted only with `cpus`.
+  // Runnable threads on the host that are not the simulated tasks', and the host's CPUs that they
+  // and the tasks share (unset: `cpus`); counted only with `cpus`, the run's share of the host
+  // (what its scheduler fills), since tasks are not pinned to CPUs.
   double background_runnable = 0;
+  std::optional<double> host_cpus;
 };
 
 struct SimResult {

@@ -445,7 +445,7 @@ struct Executor::Impl {
     for (const auto& l : live) roots.push_back(l.pid);
     double before = self_cpu_s();
     runner.sample(roots, usage);
-    host_load = runner.host_load();
+    if (auto h = runner.host_load()) host_load = h;  // one failed read keeps the last known load
     result.sampling_cpu_s += self_cpu_s() - before;
     ++result.samples;
     uint64_t total_rss = 0;

@@ -1,7 +1,8 @@
 #pragma once
-// What each task asks Slurm for, from the document: the same reservation the local executor makes
-// (wf-run's rule: cpus from the task's hint, else the forecast's cpus.p95, else 1; memory from the
-// forecast's mem_bytes.p95, else the hint, else none), plus a time limit: the task's timeout when
+// What each task asks Slurm for, from the document: cpus from the task's hint (a job gets whole
+// CPUs, and a declared thread count is what it should ask for), else the forecast's cpus.p95
+// (schedule::cpu_reservation), else 1; memory from the forecast's mem_bytes.p95, else the hint,
+// else none (as the local executor reserves it); plus a time limit: the task's timeout when
 // it has one, else twice the forecast's p99 runtime (at least a minute), else none (the
 // partition's default).
 #include <optional>

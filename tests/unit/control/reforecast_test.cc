@@ -29,8 +29,8 @@ TEST_CASE("reforecast: the plan is the workflow at its p50s under the capacity h
   Synthetic s = independent(8);
   model::Dag dag(s.wf);
   Evidence e(s.wf, dag, s.estimates);
-  CHECK(planned_makespan(dag, s.info, e, {2, 0}) == Approx(40));
-  CHECK(planned_makespan(dag, s.info, e, {8, 0}) == Approx(10));
+  CHECK(planned_makespan(dag, s.info, e, Policy{}, {2, 0}) == Approx(40));
+  CHECK(planned_makespan(dag, s.info, e, Policy{}, {8, 0}) == Approx(10));
 }
 
 TEST_CASE("reforecast: tasks that take twice the forecast: the rest is scaled, and the target catches up with the plan") {
@@ -118,4 +118,34 @@ TEST_CASE("reforecast: memory follows the schedule's peak in use when it passes 
   Target t = target(dag, s.info, e, p, {4, 400e6}, 10);
   // Two left, run at once, each using 240e6: 480e6 in use, more than the 200e6 reserved.
   CHECK(t.capacity.mem_bytes == Approx(480e6));
+}
+
+TEST_CASE("reforecast: on a loaded host, tasks as slow as the load makes them are on plan; a grow is judged on the host's CPUs") {
+  // Eight CPU-bound tasks of 10 s (one thread each) on a 2-cpu share of a 2-CPU host with six
+  // other runnable threads: two at a time, each at a quarter of a CPU.
+  Synthetic s = independent(8);
+  model::Dag dag(s.wf);
+  Evidence e(s.wf, dag, s.estimates);
+  Policy p;
+  p.max = {8, 0};
+  p.background_runnable = 6;
+  p.host_cpus = 2;
+  CHECK(planned_makespan(dag, s.info, e, p, {2, 0}) == Approx(160));
+  // The first two took 40 s each, all of it computing, with 8 runnable threads on 2 CPUs.
+  for (uint32_t t : {0u, 1u}) {
+    e.started(t);
+    run::AttemptResult ar = succeeded(40);
+    ar.cpu_time_s = 10;
+    ar.reserved.cpus = 1;
+    ar.host_runnable = 8;
+    ar.host_cpus = 2;
+    e.finished(t, ar, false);
+  }
+  e.refresh();
+  CHECK(e.overall().runtime == Approx(1));  // as forecast, once the load is taken off
+  CHECK(remaining(dag, s.info, e, p, {2, 0}).remaining_s == Approx(120));
+  // All six left at once on the same two CPUs: twelve runnable threads, each at a sixth of a CPU
+  // (the run takes a larger share from the background, no more): 60 s, not the 10 s an 8-cpu
+  // lease on an idle host would give.
+  CHECK(remaining(dag, s.info, e, p, {8, 0}).remaining_s == Approx(60));
 }

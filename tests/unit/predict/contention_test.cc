@@ -61,6 +61,23 @@ TEST_CASE("a runtime measured on an oversubscribed host is taken back to an idle
   CHECK(*uncontended_runtime(wide) == Approx(1.5));
 }
 
+TEST_CASE("a task running more threads than it reserved is taken back by all of them") {
+  // Two CPU-bound threads for 10 s of work each (20 s of CPU), reserved one core, beside six busy
+  // loops on two CPUs: eight runnable threads, each at a quarter of a CPU, so 40 s in all.
+  history::Execution e = row("blas", 0, 40);
+  e.cpu_time_s = 20;
+  e.cpus_reserved = 1;
+  e.host_runnable = 8;
+  e.host_cpus = 2;
+  CHECK(*uncontended_runtime(e) == Approx(10));
+  // The same run's background: eight runnable threads, the task's own two among them.
+  e.start_s = 0;
+  e.end_s = 40;
+  auto b = run_background(std::vector<history::Execution>{e});
+  REQUIRE(b.size() == 1);
+  CHECK(b[0] == Approx(6));
+}
+
 TEST_CASE("a runtime is left as recorded without a load, on a host with a CPU to spare, or without CPU time") {
   history::Execution e = row("c", 0, 3.0);
   e.cpu_time_s = 1;
@@ -71,9 +88,14 @@ TEST_CASE("a runtime is left as recorded without a load, on a host with a CPU to
   e.host_runnable = 8;
   e.cpu_time_s.reset();
   CHECK(*uncontended_runtime(e) == 3.0);
-  // Never below its own computing: a thread that got more than its share.
+  // A whole core at four runnable threads per CPU is four threads' quarter shares: a task running
+  // four threads, a quarter as long on an idle host.
   e.cpu_time_s = 2.9;
-  CHECK(*uncontended_runtime(e) == Approx(2.9));
+  CHECK(*uncontended_runtime(e) == Approx(3.0 - 2.9 / 4 * 3));
+  // 0.3 cores at λ = 4 is 1.2 threads' worth: one thread, its λ sampled a little low, computing
+  // all the time — its CPU time is its runtime on an idle host.
+  e.cpu_time_s = 0.9;
+  CHECK(*uncontended_runtime(e) == Approx(0.9));
 }
 
 TEST_CASE("the predictor learns the idle host's runtime and CPU use from rows measured under load") {
@@ -111,7 +133,8 @@ TEST_CASE("a run's background is the host's runnable threads less the run's own"
     e.host_cpus = 2;
     run.push_back(e);
   }
-  // A third row half overlapping, on an idle host of its own; one without times is skipped.
+  // A third row half overlapping, at a whole core where a thread gets 1/4.5: 4.5 runnable threads.
+  // One without times is skipped.
   history::Execution later = row("merge", 2, 2.0);
   later.start_s = 101.5;
   later.end_s = 103.5;
@@ -125,8 +148,8 @@ TEST_CASE("a run's background is the host's runnable threads less the run's own"
   run.push_back(untimed);
   auto b = run_background(run);
   REQUIRE(b.size() == 3);
-  CHECK(b[0] == Approx(9 - 2 * 0.9 - 0.5 * 1.0));
-  CHECK(b[2] == Approx(9 - 0.75 * 2 * 0.9 - 1.0));
+  CHECK(b[0] == Approx(9 - 2 * 0.9 - 0.5 * 4.5));
+  CHECK(b[2] == Approx(9 - 0.75 * 2 * 0.9 - 4.5));
 }
 
 TEST_CASE("the background a forecast assumes is the latest runs' median, on this host") {
@@ -153,11 +176,14 @@ TEST_CASE("the background a forecast assumes is the latest runs' median, on this
   REQUIRE(b);
   CHECK(b->runs == 3);
   CHECK(b->rows == 3);
-  CHECK(b->runnable == Approx(4));  // 2, 4, 6 (each less its own thread): "old" and "x" left out
+  // Each run's one task used a whole core: λ runnable threads of its own. 3 - 1.5, 5 - 2.5, 7 - 3.5;
+  // "old" and "x" left out.
+  CHECK(b->runnable == Approx(2.5));
+  CHECK(b->host_cpus == 2);
   CHECK_FALSE(recent_background(rows, "nowhere", 3));
   auto any = recent_background(rows, "", 1);
   REQUIRE(any);
-  CHECK(any->runnable == Approx(89));
+  CHECK(any->runnable == Approx(45));
 }
 
 TEST_CASE("CPU share: everything fits, or the threads get what the CPUs give") {
@@ -201,6 +227,12 @@ TEST_CASE("simulated tasks share the CPUs with the background, and their success
   CHECK(r.start[2] == Approx(2));
   CHECK(r.makespan_s == Approx(3));  // the waiting task is not slowed
   CHECK(r.slowdown_s == Approx(2));
+  // The run's share of a larger host: the background spreads over the host's CPUs, not the share.
+  cap.host_cpus = 64;
+  cap.background_runnable = 60;
+  CHECK(simulate(dag, tasks, cap).makespan_s == Approx(2));
+  cap.background_runnable = 126;  // 128 runnable on 64 CPUs: half speed again
+  CHECK(simulate(dag, tasks, cap).makespan_s == Approx(3));
   // Unlimited CPUs: the background has nothing to share.
   cap.cpus.reset();
   CHECK(simulate(dag, tasks, cap).makespan_s == Approx(2));
