@@ -52,6 +52,7 @@ CREATE TABLE features (
 constexpr std::string_view kV2 = R"sql(
 ALTER TABLE executions ADD COLUMN host_runnable REAL CHECK (host_runnable >= 0);
 ALTER TABLE executions ADD COLUMN host_cpus     REAL CHECK (host_cpus > 0);
+CREATE INDEX executions_loaded_host_end ON executions (host, end_s) WHERE host_runnable IS NOT NULL;
 )sql";
 
 constexpr std::array<Migration, 2> kMigrations{{

@@ -1,4 +1,6 @@
 // The read side of Store: what the predictor and the tools ask of the history.
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "history/store_impl.h"
@@ -148,12 +150,24 @@ std::vector<Execution> Store::export_all() {
 
 std::vector<Execution> Store::recent_loaded_runs(size_t runs, std::string_view host) {
   return impl_->retry("cannot read recent runs", [&] {
-    std::string where = fmt::format(
-        "(?1 = '' OR host = ?1) AND run_id IN (SELECT run_id FROM executions WHERE host_runnable IS NOT NULL "
-        "AND (?1 = '' OR host = ?1) GROUP BY run_id ORDER BY max(end_s) DESC, run_id LIMIT {})",
-        runs);
-    sql::Stmt q(impl_->db, select_with_features(where, std::nullopt));
+    // The latest loaded rows first (the partial index executions_loaded_host_end), until `runs`
+    // distinct runs: a long history is not scanned for the few runs a forecast reads.
+    std::vector<std::string> ids;
+    {
+      sql::Stmt latest(impl_->db, host.empty() ? "SELECT run_id FROM executions WHERE host_runnable IS NOT NULL "
+                                                 "ORDER BY end_s DESC, id DESC"
+                                               : "SELECT run_id FROM executions WHERE host_runnable IS NOT NULL "
+                                                 "AND host = ?1 ORDER BY end_s DESC, id DESC");
+      if (!host.empty()) latest.bind(1, host);
+      while (ids.size() < runs && latest.step())
+        if (std::string id = latest.text(0); std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(id);
+    }
+    if (ids.empty()) return std::vector<Execution>{};
+    std::string marks;
+    for (size_t i = 0; i < ids.size(); ++i) marks += fmt::format("{}?{}", i ? "," : "", i + 2);
+    sql::Stmt q(impl_->db, select_with_features(fmt::format("(?1 = '' OR host = ?1) AND run_id IN ({})", marks), std::nullopt));
     q.bind(1, host);
+    for (size_t i = 0; i < ids.size(); ++i) q.bind(static_cast<int>(i + 2), ids[i]);
     return read_with_features(q);
   });
 }

@@ -168,6 +168,7 @@ TEST_CASE("a version-1 history gains the host-load columns; its rows have none")
   { Store::open(path); }
   {
     RawDb raw(path);
+    raw.exec("DROP INDEX executions_loaded_host_end");
     raw.exec("ALTER TABLE executions DROP COLUMN host_runnable");
     raw.exec("ALTER TABLE executions DROP COLUMN host_cpus");
     raw.exec("PRAGMA user_version = 1");
@@ -176,6 +177,8 @@ TEST_CASE("a version-1 history gains the host-load columns; its rows have none")
   }
   Store store = Store::open(path);
   CHECK(RawDb(path).integer("PRAGMA user_version") == schema_version());
+  CHECK(RawDb(path).integer("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' "
+                            "AND name = 'executions_loaded_host_end'") == 1);
   auto rows = store.export_all();
   REQUIRE(rows.size() == 1);
   CHECK_FALSE(rows[0].host_runnable);
