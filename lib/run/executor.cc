@@ -119,12 +119,16 @@ class HistoryWriter {
   void loop() {
     std::vector<history::Execution> batch;
     std::unique_lock lock(mu_);
+    const auto batch_time = std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(batch_s_));
     for (;;) {
-      auto due = first_at_ + std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(batch_s_));
-      cv_.wait_until(lock, queue_.empty() ? std::chrono::steady_clock::now() + std::chrono::hours(1) : due,
-                     [&] { return stop_ || queue_.size() >= batch_rows_ || (!queue_.empty() && std::chrono::steady_clock::now() >= due); });
-      if (queue_.empty() && stop_) return;
-      if (queue_.empty()) continue;
+      if (queue_.empty()) {
+        if (stop_) return;
+        cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
+        continue;
+      }
+      // The deadline is the first queued row's, read now: one computed before that row came
+      // would keep a row waiting for the next one (or the end of the run).
+      cv_.wait_until(lock, first_at_ + batch_time, [&] { return stop_ || queue_.size() >= batch_rows_; });
       batch.swap(queue_);
       lock.unlock();
       write(batch);

@@ -434,6 +434,30 @@ TEST_CASE("executor: history rows reach the store while the run goes on, within 
   CHECK(store.count() == 6);
 }
 
+TEST_CASE("executor: a row queued while the writer waits for an earlier one is written within the batch interval too") {
+  TempDir dir;
+  std::vector<TaskSpec> tasks;
+  for (int i = 0; i < 4; ++i) tasks.push_back({fmt::format("t{}", i)});
+  Fixture f(tasks, {1, 1e12});
+  f.options.history_batch_s = 0.3;
+  auto store = history::Store::open(dir.file("h.db"));
+  size_t seen = 0;
+  f.runner.on_exit = [&](size_t exits) {
+    // Between the first row and the second, real time passes (less than the batch interval);
+    // at the third exit both must reach the store without a third row to wake the writer.
+    if (exits == 2) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (exits != 3) return;
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    do {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      seen = history::Store::open(dir.file("h.db")).count();
+    } while (seen < 2 && std::chrono::steady_clock::now() < deadline);
+  };
+  REQUIRE(f.run(&store).status == "succeeded");
+  CHECK(seen == 2);
+  CHECK(store.count() == 4);
+}
+
 TEST_CASE("executor: a task that cannot be started fails (after its retries) without stalling the run") {
   Fixture f({{"refused", {}, 1, 0, 1, 1}, {"fine", {}}}, {2, 1e12});
   f.runner.scripts["refused"].refuse_start = true;
