@@ -75,9 +75,7 @@ std::vector<Alert> Detector::finished(uint32_t task, int attempt, const run::Att
       out.push_back(std::move(*a));
     }
   };
-  std::optional<double> lambda;
-  if (r.host_runnable && r.host_cpus && *r.host_cpus > 0) lambda = *r.host_runnable / *r.host_cpus;
-  if (auto a = check_runtime(task, attempt, r.runtime_s, r.cpu_time_s, r.reserved.cpus, lambda, "finished")) {
+  if (auto a = check_runtime(task, attempt, r.runtime_s, r.cpu_time_s, r.reserved.cpus, r.oversubscription(), "finished")) {
     a->time = now_wall;
     a->elapsed_s = elapsed_s;
     a->status = r.status;

@@ -84,13 +84,8 @@ predict::SimCapacity capacity_from(const PredictOptions& o) {
 }
 
 // --background: what else runs on the host, sharing its CPUs with the run (predict/contention.h).
-struct HostBackground {
-  double runnable = 0;
-  std::optional<double> host_cpus;  // unset: --cpus
-};
-
 // The latest runs on this host that recorded its load; nullopt when there are none (or no history).
-std::optional<HostBackground> background_in_history(const std::string& history_path, bool asked) {
+std::optional<predict::HostBackground> background_in_history(const std::string& history_path, bool asked) {
   if (history_path.empty() || ::access(history_path.c_str(), F_OK) != 0) {
     if (asked) util::note("--background history: no history to read the host's load from; none assumed");
     return std::nullopt;
@@ -99,7 +94,7 @@ std::optional<HostBackground> background_in_history(const std::string& history_p
   open.create = false;
   auto store = history::Store::open(history_path, open);
   std::string host = run::host_name();
-  auto b = predict::recent_background(store.recent_loaded_runs(3, host), host);
+  auto b = predict::background_of(store.recent_loaded_runs(3, host));
   if (!b) {
     if (asked) util::note("--background history: no run on {} recorded the host's load; none assumed", host);
     return std::nullopt;
@@ -107,22 +102,22 @@ std::optional<HostBackground> background_in_history(const std::string& history_p
   util::note("background: {:.1f} runnable threads on {}'s {} CPUs besides the run's own (median of {} attempts over "
              "the latest {} run{})",
              b->runnable, host, util::format_number(b->host_cpus), b->rows, b->runs, b->runs == 1 ? "" : "s");
-  return HostBackground{b->runnable, b->host_cpus};
+  return predict::HostBackground{b->runnable, b->host_cpus};
 }
 
 // none; history; auto (history with --cpus, else none: the default); THREADS; THREADS/HOST_CPUS.
-HostBackground background_from(const PredictOptions& o, const predict::SimCapacity& capacity, const std::string& history_path) {
+predict::HostBackground background_from(const PredictOptions& o, const predict::SimCapacity& capacity, const std::string& history_path) {
   const std::string& w = o.background;
   if (w == "none" || (w == "auto" && !capacity.cpus)) return {};
   if (!capacity.cpus) fail(util::Exit::usage, "--background: needs --cpus (the run's share of the host the background shares)");
-  if (w == "auto" || w == "history") return background_in_history(history_path, w == "history").value_or(HostBackground{});
+  if (w == "auto" || w == "history") return background_in_history(history_path, w == "history").value_or(predict::HostBackground{});
   auto bad = [&] {
     fail(util::Exit::usage, "--background: expected none, auto, history, THREADS or THREADS/HOST_CPUS, got '{}'", w);
   };
   size_t slash = w.find('/');
   auto threads = util::parse_double(w.substr(0, slash));
   if (!threads || !std::isfinite(*threads) || *threads < 0) bad();
-  HostBackground b{*threads, std::nullopt};
+  predict::HostBackground b{*threads, std::nullopt};
   if (slash != std::string::npos) {
     auto host = util::parse_double(w.substr(slash + 1));
     if (!host || !std::isfinite(*host) || *host <= 0) bad();
@@ -148,9 +143,7 @@ int run_predict(const PredictOptions& o, const Output& out) {
   fo.capacity = capacity_from(o);
   std::string history_path;
   auto estimates = estimate_tasks(wf, o, history_path);
-  HostBackground background = background_from(o, fo.capacity, history_path);
-  fo.capacity.background_runnable = background.runnable;
-  fo.capacity.host_cpus = background.host_cpus;
+  fo.capacity.background = background_from(o, fo.capacity, history_path);
   auto f = predict::forecast(wf, dag, estimates, fo);
   if (o.common.format == "table") {
     out.write(o.common.output, predict::render_forecast_table(f, wf, estimates));

@@ -153,11 +153,7 @@ Json make_plan_section(io::Document& doc, const model::Dag& dag, const PlanReque
       fo.samples = 50;
       fo.capacity.cpus = local.cpus;
       fo.capacity.mem_bytes = local.mem_bytes;
-      // This machine's other load, as the forecast saw it (wf-predict --background), goes on.
-      if (const Json* cap = io::get(*prediction, "capacity")) {
-        fo.capacity.background_runnable = io::get_number(*cap, "background_runnable").value_or(0);
-        if (auto host = io::get_number(*cap, "host_cpus"); host && *host > 0) fo.capacity.host_cpus = host;
-      }
+      fo.capacity.background = predict::background_from_json(*prediction);  // this machine's other load goes on
       auto f = predict::forecast(wf, dag, predict::estimates_from_json(*prediction, wf), fo);
       local.makespan_under_lease_s = f.makespan_s.p95;
       local.why.push_back(fmt::format("this machine has {:.3g} cpus and {} available: the lease is capped, and the forecast makespan "

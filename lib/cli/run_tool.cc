@@ -192,11 +192,7 @@ FeedbackSetup make_feedback(const io::Document& doc, const model::Dag& dag, cons
   control::Policy policy = o.feedback_policy;
   policy.max = feedback_ceiling(o, initial);
   // The background the forecast shared the CPUs with: the re-forecasts share them alike.
-  if (const io::Json* pred = doc.section("prediction"))
-    if (const io::Json* cap = io::get(*pred, "capacity")) {
-      policy.background_runnable = io::get_number(*cap, "background_runnable").value_or(0);
-      if (auto host = io::get_number(*cap, "host_cpus"); host && *host > 0) policy.host_cpus = host;
-    }
+  if (const io::Json* pred = doc.section("prediction")) policy.background = predict::background_from_json(*pred);
   if (mode == control::Mode::resize) {
     const io::Json* prov = doc.section("provision");
     std::optional<std::string> id = prov ? resizable_resource(*prov) : std::nullopt;

@@ -45,8 +45,8 @@ void Evidence::finished(uint32_t task, const run::AttemptResult& result, bool wi
   }
   if (result.status == "succeeded") {
     n.state = TaskState::done;
-    double lambda = result.host_runnable && result.host_cpus && *result.host_cpus > 0 ? *result.host_runnable / *result.host_cpus : 1;
-    n.runtime_s = predict::idle_runtime(result.runtime_s, result.cpu_time_s, result.reserved.cpus, lambda);
+    n.runtime_s = predict::idle_runtime(result.runtime_s, result.cpu_time_s, result.reserved.cpus,
+                                        result.oversubscription().value_or(1));
     ++finished_;
     return;
   }

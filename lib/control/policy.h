@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 
+#include "predict/simulate.h"
 #include "schedule/policy.h"
 
 namespace wf::control {
@@ -39,8 +40,7 @@ struct Policy {
   // (prediction.capacity; predict/contention.h): every re-forecast shares the CPUs with them, so
   // a run on a loaded host is held to a plan that knew, and a grow past the host's CPUs shows
   // that it buys nothing.
-  double background_runnable = 0;
-  std::optional<double> host_cpus;
+  predict::HostBackground background;
 };
 
 }  // namespace wf::control

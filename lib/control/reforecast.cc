@@ -42,8 +42,7 @@ Outlook run_sim(const model::Dag& dag, const std::vector<predict::SimTask>& task
                 const schedule::Capacity& capacity) {
   predict::SimCapacity cap;
   cap.cpus = capacity.cpus;
-  cap.background_runnable = policy.background_runnable;
-  cap.host_cpus = policy.host_cpus;
+  cap.background = policy.background;
   if (capacity.mem_bytes > 0) cap.mem_bytes = capacity.mem_bytes;
   predict::SimResult run = predict::simulate(dag, tasks, cap);
   predict::DemandPoint peak = predict::peaks(predict::demand_profile(tasks, run));

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <map>
 
+#include "predict/fit_quantiles.h"
+
 namespace wf::predict {
 namespace {
 
@@ -19,15 +21,6 @@ std::optional<double> recorded_runtime(const history::Execution& e) {
 // such, while a single thread whose λ was sampled a little low is not taken for 1.2 threads).
 double threads_of(double used, std::optional<double> reserved, double lambda) {
   return std::max({1.0, reserved.value_or(0.0), std::round(used * std::max(1.0, lambda))});
-}
-
-double median(std::vector<double> v) {
-  if (v.empty()) return 0;
-  size_t mid = v.size() / 2;
-  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(mid), v.end());
-  double hi = v[mid];
-  if (v.size() % 2 == 1) return hi;
-  return (*std::max_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(mid)) + hi) / 2;
 }
 
 // At most this many rows of a run are weighed against the rest (evenly spread): the overlap sum
@@ -89,36 +82,21 @@ std::vector<double> run_background(std::span<const history::Execution> run) {
   return out;
 }
 
-std::optional<Background> recent_background(std::span<const history::Execution> rows, const std::string& host,
-                                            size_t runs) {
-  struct Run {
-    double last_end = -INFINITY;
-    bool loaded = false;
-    std::vector<history::Execution> rows;
-  };
-  std::map<std::string, Run> by_run;
-  for (const auto& e : rows) {
-    if (!host.empty() && e.host != host) continue;
-    Run& r = by_run[e.run_id];
-    r.rows.push_back(e);
-    if (e.end_s) r.last_end = std::max(r.last_end, *e.end_s);
-    r.loaded = r.loaded || oversubscription(e).has_value();
-  }
-  std::vector<const Run*> recent;
-  for (const auto& [id, r] : by_run)
-    if (r.loaded) recent.push_back(&r);
-  // Latest first; ties by run id (the map's order, kept by the stable sort).
-  std::stable_sort(recent.begin(), recent.end(), [](const Run* a, const Run* b) { return a->last_end > b->last_end; });
-  if (recent.size() > runs) recent.resize(runs);
+std::optional<Background> background_of(std::span<const history::Execution> rows) {
+  std::map<std::string, std::vector<history::Execution>, std::less<>> by_run;  // run_background wants them together
+  for (const auto& e : rows) by_run[e.run_id].push_back(e);
   std::vector<double> all, cpus;
-  for (const Run* r : recent) {
-    auto b = run_background(r->rows);
+  size_t runs = 0;
+  for (const auto& [id, run] : by_run) {
+    auto b = run_background(run);
+    runs += !b.empty();
     all.insert(all.end(), b.begin(), b.end());
-    for (const auto& e : r->rows)
+    for (const auto& e : run)
       if (oversubscription(e)) cpus.push_back(*e.host_cpus);
   }
   if (all.empty()) return std::nullopt;
-  return Background{median(all), median(cpus), all.size(), recent.size()};
+  size_t n = all.size();
+  return Background{median(std::move(all)), median(std::move(cpus)), n, runs};
 }
 
 double cpu_rate(double s, double used, double threads) {
@@ -134,14 +112,11 @@ double cpu_share(double background, double cpus, std::span<const double> used, s
   for (double u : used) idle += std::max(0.0, u);
   if (idle <= cpus) return 1;
   // s * N(s) grows with s from 0 to N(1) > cpus: one root, found by bisection.
+  // A task's runnable threads at s are its idle use over its rate: s times them, its use × rate.
   auto load = [&](double s) {
     double n = s * std::max(0.0, background);
-    for (size_t i = 0; i < used.size(); ++i) {
-      if (used[i] <= 0) continue;
-      double d = std::max(threads[i], 1e-12);
-      double f = std::clamp(used[i] / d, 0.0, 1.0);
-      n += d * f * s / (s * (1 - f) + f);
-    }
+    for (size_t i = 0; i < used.size(); ++i)
+      if (used[i] > 0) n += std::min(used[i], threads[i]) * cpu_rate(s, used[i], threads[i]);
     return n;
   };
   double lo = 0, hi = 1;

@@ -54,11 +54,10 @@ struct Background {
   size_t rows = 0, runs = 0;
 };
 
-// The background a forecast of the next run on this host assumes: the median of run_background
-// over the `runs` most recent runs (by their last end) that recorded a host load, on `host` when
-// it is not empty. nullopt when there are none.
-std::optional<Background> recent_background(std::span<const history::Execution> rows, const std::string& host,
-                                            size_t runs = 3);
+// The background over the rows of a few runs (history::Store::recent_loaded_runs picks them: the
+// latest on this host): the median of run_background over every loaded row, run by run, on the
+// median of the host CPUs those rows recorded. nullopt when no row recorded a load.
+std::optional<Background> background_of(std::span<const history::Execution> rows);
 
 // The share s of a CPU each runnable thread gets with `background` other runnable threads on
 // `cpus` CPUs, and the running tasks using used[i] cores on threads[i] threads at idle speed:

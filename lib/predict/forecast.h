@@ -64,6 +64,9 @@ io::StreamedList prediction_tasks(const model::Workflow& wf, const std::vector<E
 // missing from it gets hint_estimate. For tools downstream of wf-predict (wf-provision simulates
 // the run under the capacity it chose).
 std::vector<Estimate> estimates_from_json(const io::Json& prediction, const model::Workflow& wf);
+// The host's background a `prediction` section was forecast with (capacity.background_runnable,
+// host_cpus), for the tools that simulate the same host again; none when it has none.
+HostBackground background_from_json(const io::Json& prediction);
 
 // A terminal summary with a small text chart of demand over time.
 std::string render_forecast_table(const Forecast& f, const model::Workflow& wf, const std::vector<Estimate>& estimates);

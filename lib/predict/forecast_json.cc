@@ -178,11 +178,11 @@ Json prediction_to_json(const Forecast& f, const model::Workflow& wf, const std:
     capacity_json(b, opt.capacity.mem_bytes);
     b.key("io_bytes_per_s");
     capacity_json(b, opt.capacity.io_bytes_per_s);
-    if (opt.capacity.cpus && opt.capacity.background_runnable > 0) {
+    if (const HostBackground& bg = opt.capacity.background; opt.capacity.cpus && bg.runnable > 0) {
       b.key("background_runnable");
-      b.number(std::round(opt.capacity.background_runnable * 1000) / 1000);
+      b.number(std::round(bg.runnable * 1000) / 1000);
       b.key("host_cpus");
-      b.number(opt.capacity.host_cpus.value_or(*opt.capacity.cpus));
+      b.number(bg.host_cpus.value_or(*opt.capacity.cpus));
     }
     b.end_object();
     b.key("makespan_s");
@@ -208,6 +208,15 @@ io::StreamedList prediction_tasks(const model::Workflow& wf, const std::vector<E
   return {estimates.size(), [&wf, &estimates](size_t begin, size_t end, io::Builder& b) {
             for (size_t i = begin; i < end; ++i) task_json(b, wf.tasks[i], estimates[i]);
           }};
+}
+
+HostBackground background_from_json(const io::Json& prediction) {
+  HostBackground bg;
+  if (const Json* cap = io::get(prediction, "capacity")) {
+    bg.runnable = std::max(0.0, io::get_number(*cap, "background_runnable").value_or(0));
+    if (auto host = io::get_number(*cap, "host_cpus"); host && *host > 0) bg.host_cpus = host;
+  }
+  return bg;
 }
 
 std::vector<Estimate> estimates_from_json(const Json& prediction, const model::Workflow& wf) {
@@ -301,6 +310,9 @@ std::string render_forecast_table(const Forecast& f, const model::Workflow& wf, 
   std::string out = fmt::format("forecast for {} ({} tasks, {} run{} at once, {} samples, seed {})\n",
                                 wf.name.empty() ? "(unnamed)" : wf.name, wf.tasks.size(), f.options.concurrency,
                                 f.options.concurrency == 1 ? "" : "s", f.options.samples, f.options.seed);
+  if (const HostBackground& bg = f.options.capacity.background; f.options.capacity.cpus && bg.runnable > 0)
+    out += fmt::format("  {:.3g} cpus of a host of {:.3g} CPUs, shared with {:.3g} other runnable threads\n",
+                       *f.options.capacity.cpus, bg.host_cpus.value_or(*f.options.capacity.cpus), bg.runnable);
   auto row = [&out](std::string_view what, const std::string& p50, const std::string& p95) {
     out += fmt::format("  {:<24}{:>12}{:>12}\n", what, p50, p95);
   };

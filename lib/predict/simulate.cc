@@ -46,6 +46,7 @@ class EventSim {
         r_.start[t] = now;
         remaining_[t] = tasks_[t].runtime_s;
         running_.push_back(t);
+        running_used_ += tasks_[t].used_cpus;
       }
       if (running_.empty()) {
         auto next = policy_.next_release();
@@ -75,6 +76,7 @@ class EventSim {
         r_.makespan_s = std::max(r_.makespan_s, now);
         policy_.finish(t, true, now);
         running_.erase(std::find(running_.begin(), running_.end(), t));
+        running_used_ -= tasks_[t].used_cpus;
       }
     }
     return r_;
@@ -104,17 +106,17 @@ class EventSim {
   // The share of a CPU each runnable thread gets: 1 without a CPU count or with a CPU for each.
   double cpu_share_now() {
     if (!cap_.cpus) return 1;
-    const double host = cap_.host_cpus.value_or(*cap_.cpus);
-    double runnable = cap_.background_runnable;  // at idle speed: enough CPUs for them is the rule
-    for (uint32_t t : running_) runnable += tasks_[t].used_cpus;
-    if (runnable <= host) return 1;
+    const double host = cap_.background.host_cpus.value_or(*cap_.cpus);
+    // Runnable threads at idle speed; enough CPUs for them is the rule, checked without a pass
+    // over the running tasks (the sum's rounding is far below what a share could tell).
+    if (cap_.background.runnable + running_used_ <= host * (1 + 1e-9)) return 1;
     used_.clear();
     threads_.clear();
     for (uint32_t t : running_) {
       used_.push_back(tasks_[t].used_cpus);
       threads_.push_back(threads(t));
     }
-    return cpu_share(cap_.background_runnable, host, used_, threads_);
+    return cpu_share(cap_.background.runnable, host, used_, threads_);
   }
   double threads(uint32_t t) const {
     return std::max({1.0, tasks_[t].reserved.cpus, tasks_[t].used_cpus});
@@ -131,6 +133,7 @@ class EventSim {
   SimResult r_;
   std::vector<double> remaining_;
   std::vector<uint32_t> running_;
+  double running_used_ = 0;             // the running tasks' drawn cpus, summed
   std::vector<double> used_, threads_;  // scratch for cpu_share_now
 };
 

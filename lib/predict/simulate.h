@@ -2,7 +2,7 @@
 // A discrete-event simulation of a run, driven by per-task draws and scheduled by the same policy
 // code as wf-run (schedule::Policy), so what is forecast is the schedule that will run.
 //
-// Each task reserves its p95 cpus and memory (what wf-run reserves) and, while it runs, uses its
+// Each task reserves its p95 cpus (schedule::cpu_reservation) and memory, what wf-run reserves, and, while it runs, uses its
 // drawn cpus, memory and I/O. With a finite I/O bandwidth, tasks doing I/O share it: when their
 // combined rate exceeds it, every one of them slows down by the same factor (a fluid model), and
 // the delay cascades to their successors. With a finite number of CPUs, tasks share them with
@@ -29,14 +29,18 @@ struct SimTask {
   double release_s = 0;          // not before (a staggered copy of the workflow)
 };
 
+// What else runs on the host (contention.h): runnable threads that are not the simulated tasks',
+// and the host's CPUs that they and the tasks share (unset: the capacity's cpus, the run's share
+// of the host, which its scheduler fills; tasks are not pinned to CPUs).
+struct HostBackground {
+  double runnable = 0;
+  std::optional<double> host_cpus;
+};
+
 struct SimCapacity {
   std::optional<double> cpus, mem_bytes;      // unset: unlimited
   std::optional<double> io_bytes_per_s;        // unset: no contention
-  // Runnable threads on the host that are not the simulated tasks', and the host's CPUs that they
-  // and the tasks share (unset: `cpus`); counted only with `cpus`, the run's share of the host
-  // (what its scheduler fills), since tasks are not pinned to CPUs.
-  double background_runnable = 0;
-  std::optional<double> host_cpus;
+  HostBackground background;                   // counted only with `cpus`
 };
 
 struct SimResult {

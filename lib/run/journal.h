@@ -26,6 +26,12 @@ struct AttemptResult {
   schedule::Demand reserved;
   // The host's mean runnable threads while it ran and its online CPUs (HostLoad), when sampled.
   std::optional<double> host_runnable, host_cpus;
+
+  // Runnable threads per CPU while it ran, when sampled.
+  std::optional<double> oversubscription() const {
+    if (!host_runnable || !host_cpus || !(*host_cpus > 0)) return std::nullopt;
+    return *host_runnable / *host_cpus;
+  }
 };
 
 struct JournalEntry {

@@ -104,11 +104,8 @@ std::optional<double> parse_loadavg_runnable(std::string_view text) {
 
 std::optional<HostLoad> read_host_load(const std::string& root) {
   std::string path = root + "/loadavg";
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return std::nullopt;
   char buf[128];
-  ssize_t n = ::read(fd, buf, sizeof buf - 1);
-  ::close(fd);
+  ssize_t n = read_small(AT_FDCWD, path.c_str(), buf, sizeof buf);
   if (n <= 0) return std::nullopt;
   auto runnable = parse_loadavg_runnable(std::string_view(buf, static_cast<size_t>(n)));
   long cpus = ::sysconf(_SC_NPROCESSORS_ONLN);

@@ -128,8 +128,7 @@ TEST_CASE("reforecast: on a loaded host, tasks as slow as the load makes them ar
   Evidence e(s.wf, dag, s.estimates);
   Policy p;
   p.max = {8, 0};
-  p.background_runnable = 6;
-  p.host_cpus = 2;
+  p.background = {6, 2};
   CHECK(planned_makespan(dag, s.info, e, p, {2, 0}) == Approx(160));
   // The first two took 40 s each, all of it computing, with 8 runnable threads on 2 CPUs.
   for (uint32_t t : {0u, 1u}) {

@@ -29,6 +29,18 @@ history::Execution loaded_row(const std::string& category, int i, double cpu, do
   return e;
 }
 
+// An attempt from `start` to `end` that used `cpu` seconds of CPU with `runnable` threads on `cpus`.
+history::Execution timed_row(const std::string& category, int i, double start, double end, double cpu, double runnable,
+                             double cpus = 2) {
+  history::Execution e = row(category, i, end - start);
+  e.start_s = start;
+  e.end_s = end;
+  e.cpu_time_s = cpu;
+  e.host_runnable = runnable;
+  e.host_cpus = cpus;
+  return e;
+}
+
 model::Workflow chain_free(size_t n, const std::string& category) {
   model::Workflow wf;
   for (size_t i = 0; i < n; ++i) {
@@ -122,26 +134,11 @@ TEST_CASE("the predictor learns the idle host's runtime and CPU use from rows me
 TEST_CASE("a run's background is the host's runnable threads less the run's own") {
   // Two single-threaded tasks side by side, each measured at 0.2 cores with 9 runnable threads on
   // 2 CPUs: each was runnable 0.2 × 4.5 = 0.9 of the time, so 9 - 1.8 threads were not the run's.
-  std::vector<history::Execution> run;
-  for (int i = 0; i < 2; ++i) {
-    history::Execution e = row("draw", i, 3.0);
-    e.start_s = 100;
-    e.end_s = 103;
-    e.cpu_time_s = 0.6;
-    e.cpus_reserved = 1;
-    e.host_runnable = 9;
-    e.host_cpus = 2;
-    run.push_back(e);
-  }
+  std::vector<history::Execution> run = {timed_row("draw", 0, 100, 103, 0.6, 9), timed_row("draw", 1, 100, 103, 0.6, 9)};
+  for (auto& e : run) e.cpus_reserved = 1;
   // A third row half overlapping, at a whole core where a thread gets 1/4.5: 4.5 runnable threads.
   // One without times is skipped.
-  history::Execution later = row("merge", 2, 2.0);
-  later.start_s = 101.5;
-  later.end_s = 103.5;
-  later.cpu_time_s = 2.0;
-  later.host_runnable = 9;
-  later.host_cpus = 2;
-  run.push_back(later);
+  run.push_back(timed_row("merge", 2, 101.5, 103.5, 2.0, 9));
   history::Execution untimed = row("scripts", 3, 1.0);
   untimed.host_runnable = 9;
   untimed.host_cpus = 2;
@@ -152,38 +149,27 @@ TEST_CASE("a run's background is the host's runnable threads less the run's own"
   CHECK(b[2] == Approx(9 - 0.75 * 2 * 0.9 - 4.5));
 }
 
-TEST_CASE("the background a forecast assumes is the latest runs' median, on this host") {
-  auto run = [](const std::string& id, double end, double runnable, const std::string& host) {
-    history::Execution e = row("c", 0, 1.0);
+TEST_CASE("the background a forecast assumes is the median over the runs' loaded rows") {
+  // (Which runs: history::Store::recent_loaded_runs, the latest on this host; store_test.cc.)
+  auto run = [](const std::string& id, double end, double runnable, double cpus) {
+    history::Execution e = timed_row("c", 0, end - 1, end, 1.0, runnable, cpus);
     e.run_id = id;
-    e.start_s = end - 1;
-    e.end_s = end;
-    e.cpu_time_s = 1.0;
-    e.host_runnable = runnable;
-    e.host_cpus = 2;
-    e.host = host;
     return e;
   };
-  std::vector<history::Execution> rows = {run("old", 10, 50, "h"), run("a", 20, 3, "h"), run("b", 30, 5, "h"),
-                                          run("c", 40, 7, "h"),    run("x", 50, 90, "other")};
-  history::Execution unloaded = row("c", 1, 1.0);
-  unloaded.run_id = "newest-unloaded";
-  unloaded.start_s = 59;
-  unloaded.end_s = 60;
-  unloaded.host = "h";
+  std::vector<history::Execution> rows = {run("a", 20, 3, 2), run("b", 30, 5, 2), run("c", 40, 7, 4)};
+  history::Execution unloaded = row("c", 1, 1.0);  // a loaded run's row without a load of its own
+  unloaded.run_id = "c";
+  unloaded.start_s = 35;
+  unloaded.end_s = 36;
   rows.push_back(unloaded);
-  auto b = recent_background(rows, "h", 3);
+  auto b = background_of(rows);
   REQUIRE(b);
   CHECK(b->runs == 3);
   CHECK(b->rows == 3);
-  // Each run's one task used a whole core: λ runnable threads of its own. 3 - 1.5, 5 - 2.5, 7 - 3.5;
-  // "old" and "x" left out.
+  // Each run's one task used a whole core: λ runnable threads of its own. 3 - 1.5, 5 - 2.5, 7 - 1.75.
   CHECK(b->runnable == Approx(2.5));
   CHECK(b->host_cpus == 2);
-  CHECK_FALSE(recent_background(rows, "nowhere", 3));
-  auto any = recent_background(rows, "", 1);
-  REQUIRE(any);
-  CHECK(any->runnable == Approx(45));
+  CHECK_FALSE(background_of(std::vector<history::Execution>{unloaded}));
 }
 
 TEST_CASE("CPU share: everything fits, or the threads get what the CPUs give") {
@@ -221,17 +207,16 @@ TEST_CASE("simulated tasks share the CPUs with the background, and their success
   SimCapacity cap;
   cap.cpus = 2;
   CHECK(simulate(dag, tasks, cap).makespan_s == Approx(2));
-  cap.background_runnable = 2;  // four runnable threads on two CPUs: half speed
+  cap.background.runnable = 2;  // four runnable threads on two CPUs: half speed
   SimResult r = simulate(dag, tasks, cap);
   CHECK(r.end[0] == Approx(2));
   CHECK(r.start[2] == Approx(2));
   CHECK(r.makespan_s == Approx(3));  // the waiting task is not slowed
   CHECK(r.slowdown_s == Approx(2));
   // The run's share of a larger host: the background spreads over the host's CPUs, not the share.
-  cap.host_cpus = 64;
-  cap.background_runnable = 60;
+  cap.background = {60, 64};
   CHECK(simulate(dag, tasks, cap).makespan_s == Approx(2));
-  cap.background_runnable = 126;  // 128 runnable on 64 CPUs: half speed again
+  cap.background.runnable = 126;  // 128 runnable on 64 CPUs: half speed again
   CHECK(simulate(dag, tasks, cap).makespan_s == Approx(3));
   // Unlimited CPUs: the background has nothing to share.
   cap.cpus.reset();
@@ -251,7 +236,7 @@ TEST_CASE("a forecast with a background echoes it and counts the time lost to it
   o.samples = 1;
   o.capacity.cpus = 2;
   Forecast quiet = forecast(wf, dag, est, o);
-  o.capacity.background_runnable = 6;
+  o.capacity.background.runnable = 6;
   Forecast loaded = forecast(wf, dag, est, o);
   CHECK(quiet.makespan_s.p50 == Approx(2));
   CHECK(loaded.makespan_s.p50 == Approx(8));  // two at a time, each at a quarter of a CPU
@@ -260,4 +245,6 @@ TEST_CASE("a forecast with a background echoes it and counts the time lost to it
   io::Json section = prediction_to_json(loaded, wf, est, doc.GetAllocator());
   CHECK(section["capacity"]["background_runnable"].GetDouble() == 6);
   CHECK(section["contention_delay_s"]["p50"].GetDouble() == Approx(12));
+  CHECK_THAT(render_forecast_table(loaded, wf, est), Catch::Contains("2 cpus of a host of 2 CPUs, shared with 6 other runnable threads"));
+  CHECK_THAT(render_forecast_table(quiet, wf, est), !Catch::Contains("other runnable threads"));
 }
