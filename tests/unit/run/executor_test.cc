@@ -155,6 +155,19 @@ class FakeRunner final : public Runner {
   int stop_ = 0;
 };
 
+// The rows in the history at `path`, looked at from another connection (as another process
+// would) until there are `want` or 20 s of real time have passed: the writer's batch interval is
+// tens of milliseconds, but a loaded machine or a sanitizer build may take far longer to get there.
+size_t rows_seen(const std::string& path, size_t want) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  size_t seen = 0;
+  do {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    seen = history::Store::open(path).count();
+  } while (seen < want && std::chrono::steady_clock::now() < deadline);
+  return seen;
+}
+
 struct TaskSpec {
   TaskSpec(std::string id_, std::vector<std::string> needs_ = {}, double cpus_ = 1, double mem_bytes_ = 0,
            double expected_s_ = 1, int retries_ = 0, int priority_ = 0, std::optional<double> timeout_s_ = {})
@@ -419,14 +432,8 @@ TEST_CASE("executor: history rows reach the store while the run goes on, within 
   size_t seen_mid_run = 0;
   f.runner.on_exit = [&](size_t exits) {
     if (exits != 4) return;
-    // The run waits here, so only the writer thread can bring the rows: look from another
-    // connection, as another process would, for up to 20 s of real time (the batch interval is
-    // 50 ms; a loaded machine, or a sanitizer build, may take far longer than that to get there).
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    do {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      seen_mid_run = history::Store::open(dir.file("h.db")).count();
-    } while (seen_mid_run < 3 && std::chrono::steady_clock::now() < deadline);
+    // The run waits here, so only the writer thread can bring the rows.
+    seen_mid_run = rows_seen(dir.file("h.db"), 3);
   };
   RunResult r = f.run(&store);
   CHECK(r.status == "succeeded");
@@ -446,12 +453,7 @@ TEST_CASE("executor: a row queued while the writer waits for an earlier one is w
     // Between the first row and the second, real time passes (less than the batch interval);
     // at the third exit both must reach the store without a third row to wake the writer.
     if (exits == 2) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    if (exits != 3) return;
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    do {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      seen = history::Store::open(dir.file("h.db")).count();
-    } while (seen < 2 && std::chrono::steady_clock::now() < deadline);
+    if (exits == 3) seen = rows_seen(dir.file("h.db"), 2);
   };
   REQUIRE(f.run(&store).status == "succeeded");
   CHECK(seen == 2);
