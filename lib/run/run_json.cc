@@ -4,6 +4,7 @@
 #include <cmath>
 #include <unordered_map>
 
+#include "predict/contention.h"
 #include "util/clock.h"
 
 namespace wf::run {
@@ -124,11 +125,21 @@ Json run_to_json(const RunResult& result, const RunInfo& info, const model::Work
       }
       auto it = predicted.find(wf.tasks[i].id);
       if (it != predicted.end() && last.status == "succeeded") {
+        // The forecast is of a task on an idle host (predict/contention.h): on a host whose
+        // runnable threads outnumbered its CPUs, the attempt is judged by its idle-host runtime,
+        // and its CPU use by its CPU time over that runtime, as alerts and history judge it.
+        std::optional<double> lambda = last.oversubscription();
+        bool loaded = lambda && *lambda > 1 && last.runtime_s > 0;
+        double runtime = loaded ? predict::idle_runtime(last.runtime_s, last.cpu_time_s, last.reserved.cpus, *lambda)
+                                : last.runtime_s;
         Json dev(rapidjson::kObjectType);
-        deviation(dev, "runtime_s", last.runtime_s, forecast(it->second, "runtime_s"), a);
+        deviation(dev, "runtime_s", runtime, forecast(it->second, "runtime_s"), a);
         deviation(dev, "mem_bytes", static_cast<double>(last.peak_rss_bytes), forecast(it->second, "mem_bytes"), a);
-        if (last.runtime_s > 0)
-          deviation(dev, "cpus", last.cpu_time_s / last.runtime_s, forecast(it->second, "cpus"), a);
+        if (runtime > 0) deviation(dev, "cpus", last.cpu_time_s / runtime, forecast(it->second, "cpus"), a);
+        if (dev.MemberCount() > 0 && loaded) {
+          dev.AddMember("oversubscription", io::number(std::round(*lambda * 100) / 100), a);
+          dev.AddMember("clock_runtime_s", io::number(std::round(last.runtime_s * 1000) / 1000), a);
+        }
         if (dev.MemberCount() > 0) t.AddMember("deviation", dev, a);
       }
       // The last attempt's log files; one it did not write to (and that succeeded) has none.
