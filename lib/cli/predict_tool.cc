@@ -13,7 +13,7 @@
 #include "predict/contention.h"
 #include "predict/forecast.h"
 #include "predict/models.h"
-#include "run/machine.h"
+#include "util/machine.h"
 #include "util/log.h"
 #include "util/strings.h"
 
@@ -93,7 +93,7 @@ std::optional<predict::HostBackground> background_in_history(const std::string& 
   history::OpenOptions open;
   open.create = false;
   auto store = history::Store::open(history_path, open);
-  std::string host = run::host_name();
+  std::string host = util::host_name();
   auto b = predict::background_of(store.recent_loaded_runs(3, host));
   if (!b) {
     if (asked) util::note("--background history: no run on {} recorded the host's load; none assumed", host);

@@ -8,7 +8,7 @@
 #include "model/units.h"
 #include "plan/catalog.h"
 #include "predict/forecast.h"
-#include "run/machine.h"
+#include "util/machine.h"
 #include "schedule/policy.h"
 #include "util/error.h"
 
@@ -139,8 +139,8 @@ Json make_plan_section(io::Document& doc, const model::Dag& dag, const PlanReque
   o.AddMember("demand", demand, a);
 
   if (r.provider == "local") {
-    local.machine_cpus = run::machine_cpus();
-    local.machine_mem_bytes = static_cast<double>(run::machine_available_mem_bytes());
+    local.machine_cpus = util::machine_cpus();
+    local.machine_mem_bytes = static_cast<double>(util::machine_available_mem_bytes());
     local.forecast_cpus = peak_cpus;
     local.forecast_mem_bytes = peak_mem * (1 + r.mem_margin);
     local.cpus = std::min(std::max(1.0, std::ceil(peak_cpus * 100) / 100), local.machine_cpus);

@@ -35,7 +35,7 @@
 #include "model/command.h"
 #include "model/units.h"
 #include "run/executor.h"
-#include "run/machine.h"
+#include "util/machine.h"
 #include "run/run_json.h"
 #include "util/dirs.h"
 #include "util/log.h"
@@ -151,8 +151,8 @@ struct FeedbackSetup {
 };
 
 schedule::Capacity feedback_ceiling(const RunOptions& o, const schedule::Capacity& initial) {
-  schedule::Capacity max{std::max(run::machine_cpus(), initial.cpus),
-                         std::max(static_cast<double>(run::machine_available_mem_bytes()), initial.mem_bytes)};
+  schedule::Capacity max{std::max(util::machine_cpus(), initial.cpus),
+                         std::max(static_cast<double>(util::machine_available_mem_bytes()), initial.mem_bytes)};
   std::string why;
   if (!o.feedback_max_cpus.empty()) {
     auto v = model::parse_cpus(o.feedback_max_cpus, &why);
@@ -252,7 +252,7 @@ struct Capacity {
 };
 
 Capacity capacity_for(const io::Document& doc, const RunOptions& o) {
-  Capacity c{{run::machine_cpus(), static_cast<double>(run::machine_available_mem_bytes())}, "machine"};
+  Capacity c{{util::machine_cpus(), static_cast<double>(util::machine_available_mem_bytes())}, "machine"};
   if (const io::Json* prov = doc.section("provision")) {
     if (auto cpus = io::get_number(*prov, "cpus")) c.capacity.cpus = *cpus;
     if (auto mem = io::get_number(*prov, "mem_bytes")) c.capacity.mem_bytes = *mem;
@@ -447,7 +447,7 @@ int run_run(const RunOptions& o, const Output& out) {
   if (!o.no_history) {
     history_path = history::resolve_history_path(o.history.empty() ? std::nullopt : std::optional<std::string>(o.history));
     store.emplace(history::Store::open(history_path));
-    record_missing_rows(*store, wf, resume, {run_id, eo.workflow_name, run::host_name(), eo.executor});
+    record_missing_rows(*store, wf, resume, {run_id, eo.workflow_name, util::host_name(), eo.executor});
   }
   util::Clock& clock = util::real_clock();
   if (o.executor == "slurm") {

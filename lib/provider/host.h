@@ -8,9 +8,9 @@ namespace wf::provider {
 class HostProbe {
  public:
   virtual ~HostProbe() = default;
-  // CPUs this process may use: the affinity mask, bounded by the cgroup's cpu.max quota.
+  // CPUs this process may use: the affinity mask, bounded by its cgroup's CPU quota.
   virtual double cpus() const = 0;
-  // Memory: MemTotal, bounded by the cgroup's memory.max.
+  // Memory: MemTotal, bounded by its cgroup's memory limit (util/machine.h).
   virtual std::uint64_t mem_bytes() const = 0;
   // Space an unprivileged writer may still use on the file system holding `dir` (statvfs f_bavail),
   // or of its nearest existing ancestor. 0 when nothing can be found.

@@ -18,7 +18,7 @@
 #include "predict/estimate.h"
 #include "run/command.h"
 #include "run/environment.h"
-#include "run/machine.h"
+#include "util/machine.h"
 #include "run/wait_status.h"
 #include "util/log.h"
 #include "util/strings.h"
@@ -222,7 +222,7 @@ struct Executor::Impl {
     result.tasks.resize(dag.size());
     for (uint32_t t = 0; t < dag.size() && t < opt.prior_attempts.size(); ++t) attempts[t] = opt.prior_attempts[t];
     for (const auto& ti : info) total_work += ti.expected_s;
-    row_context = {opt.run_id, opt.workflow_name, host_name(), opt.executor};
+    row_context = {opt.run_id, opt.workflow_name, util::host_name(), opt.executor};
     spec.cwd = opt.workdir;
     spec.env = task_environment_base();
     env_slots = spec.env.size() - kTaskVarCount;

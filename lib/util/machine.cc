@@ -1,4 +1,4 @@
-#include "run/machine.h"
+#include "util/machine.h"
 
 #include <algorithm>
 #include <fstream>
@@ -7,7 +7,9 @@
 #include <sched.h>
 #include <unistd.h>
 
-namespace wf::run {
+#include "util/cgroup.h"
+
+namespace wf::util {
 namespace {
 
 uint64_t meminfo(const char* key) {
@@ -27,19 +29,27 @@ uint64_t meminfo(const char* key) {
 }  // namespace
 
 double machine_cpus() {
+  double n = 1;
   cpu_set_t set;
   CPU_ZERO(&set);
-  if (sched_getaffinity(0, sizeof set, &set) == 0) return std::max(1, CPU_COUNT(&set));
-  long n = sysconf(_SC_NPROCESSORS_ONLN);
-  return n > 0 ? static_cast<double>(n) : 1.0;
+  if (sched_getaffinity(0, sizeof set, &set) == 0) n = std::max(1, CPU_COUNT(&set));
+  else if (long online = sysconf(_SC_NPROCESSORS_ONLN); online > 0) n = static_cast<double>(online);
+  if (auto quota = util::cgroup_limits().cpus) n = std::min(n, *quota);
+  return n;
 }
 
 uint64_t machine_available_mem_bytes() {
   uint64_t available = meminfo("MemAvailable");
-  return available ? available : meminfo("MemTotal");
+  if (!available) available = meminfo("MemTotal");
+  if (auto left = util::cgroup_limits().mem_available_bytes) available = std::min(available, *left);
+  return available;
 }
 
-uint64_t machine_total_mem_bytes() { return meminfo("MemTotal"); }
+uint64_t machine_total_mem_bytes() {
+  uint64_t total = meminfo("MemTotal");
+  if (auto limit = util::cgroup_limits().mem_bytes) total = std::min(total, *limit);
+  return total;
+}
 
 std::string host_name() {
   char buf[256] = {};
@@ -47,4 +57,4 @@ std::string host_name() {
   return buf;
 }
 
-}  // namespace wf::run
+}  // namespace wf::util

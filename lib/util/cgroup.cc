@@ -1,0 +1,188 @@
+#include "util/cgroup.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <vector>
+
+#include "util/strings.h"
+
+namespace wf::util {
+namespace fs = std::filesystem;
+namespace {
+
+std::optional<std::string> first_line(const fs::path& path) {
+  std::ifstream in(path);
+  std::string line;
+  if (!in || !std::getline(in, line)) return std::nullopt;
+  return line;
+}
+
+std::optional<uint64_t> parse_count(std::string_view s) {
+  s = trim(s);
+  if (s.empty()) return std::nullopt;
+  uint64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return std::nullopt;
+    if (v > (UINT64_MAX - 9) / 10) return std::nullopt;
+    v = v * 10 + static_cast<uint64_t>(c - '0');
+  }
+  return v;
+}
+
+// One value of a "key value" file (memory.stat).
+std::optional<uint64_t> stat_value(const fs::path& path, std::string_view key) {
+  std::ifstream in(path);
+  std::string k;
+  std::string v;
+  while (in >> k >> v)
+    if (k == key) return parse_count(v);
+  return std::nullopt;
+}
+
+// mountinfo escapes space, tab, newline and backslash as \ooo.
+std::string unescape(std::string_view s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    auto octal = [&](size_t j) { return s[j] >= '0' && s[j] <= '7'; };
+    if (s[i] == '\\' && i + 3 < s.size() && octal(i + 1) && octal(i + 2) && octal(i + 3)) {
+      out += static_cast<char>((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 + (s[i + 3] - '0'));
+      i += 3;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+bool has_option(std::string_view options, std::string_view name) {
+  for (auto o : split(options, ','))
+    if (o == name) return true;
+  return false;
+}
+
+struct Mount {
+  std::string root, point;
+};
+
+// The mount of the v2 hierarchy (controller empty) or of the v1 hierarchy holding `controller`.
+std::optional<Mount> find_mount(const fs::path& root, std::string_view controller) {
+  std::ifstream in(root / "proc/self/mountinfo");
+  std::string line;
+  while (std::getline(in, line)) {
+    auto dash = line.find(" - ");
+    if (dash == std::string::npos) continue;
+    std::istringstream before(line.substr(0, dash)), after(line.substr(dash + 3));
+    std::string id, parent, dev, mroot, point, fstype, source, super;
+    if (!(before >> id >> parent >> dev >> mroot >> point) || !(after >> fstype >> source >> super)) continue;
+    bool match = controller.empty() ? fstype == "cgroup2" : fstype == "cgroup" && has_option(super, controller);
+    if (match) return Mount{unescape(mroot), unescape(point)};
+  }
+  return std::nullopt;
+}
+
+// The path of this process's cgroup in the v2 hierarchy (controller empty) or the v1 one holding
+// `controller`.
+std::optional<std::string> find_path(const fs::path& root, std::string_view controller) {
+  std::ifstream in(root / "proc/self/cgroup");
+  std::string line;
+  while (std::getline(in, line)) {
+    auto a = line.find(':');
+    auto b = a == std::string::npos ? a : line.find(':', a + 1);
+    if (b == std::string::npos) continue;
+    std::string_view controllers = std::string_view(line).substr(a + 1, b - a - 1);
+    bool match = controller.empty() ? line.compare(0, a, "0") == 0 && controllers.empty() : has_option(controllers, controller);
+    if (match) return line.substr(b + 1);
+  }
+  return std::nullopt;
+}
+
+// The directories from this process's cgroup up to its hierarchy's mount point, innermost first.
+std::vector<fs::path> levels(const fs::path& root, std::string_view controller) {
+  auto mount = find_mount(root, controller);
+  auto path = find_path(root, controller);
+  if (!mount || !path) return {};
+  // Without a cgroup namespace the mount's root is the container's own cgroup and the path
+  // starts with it; a path outside the mount's root (another namespace's view) is read at the
+  // mount point.
+  std::string rel;
+  if (mount->root == "/") rel = *path;
+  else if (path->rfind(mount->root, 0) == 0 && (path->size() == mount->root.size() || (*path)[mount->root.size()] == '/'))
+    rel = path->substr(mount->root.size());
+  fs::path top = root / fs::path(mount->point).relative_path();
+  fs::path dir = top / fs::path(rel).relative_path();
+  dir = dir.lexically_normal();
+  top = top.lexically_normal();
+  std::vector<fs::path> out;
+  auto inside = [&](const fs::path& p) {
+    auto [t, _] = std::mismatch(top.begin(), top.end(), p.begin(), p.end());
+    return t == top.end();
+  };
+  if (!inside(dir)) dir = top;
+  for (fs::path p = dir;; p = p.parent_path()) {
+    if (p.filename().empty()) p = p.parent_path();  // a trailing separator
+    out.push_back(p);
+    if (p == top || !inside(p.parent_path()) || p.parent_path() == p) break;
+  }
+  return out;
+}
+
+template <typename T>
+void tighten(std::optional<T>& limit, std::optional<T> value) {
+  if (value && (!limit || *value < *limit)) limit = value;
+}
+
+// A level's memory limit and what is left under it: the limit less the usage that cannot be
+// reclaimed (the inactive file cache is, as the kernel's own MemAvailable counts it).
+void memory_level(CgroupLimits& out, std::optional<uint64_t> limit, std::optional<uint64_t> usage,
+                  std::optional<uint64_t> inactive_file) {
+  if (!limit) return;
+  tighten(out.mem_bytes, limit);
+  uint64_t used = usage.value_or(0);
+  used -= std::min(used, inactive_file.value_or(0));
+  tighten(out.mem_available_bytes, std::optional<uint64_t>(*limit - std::min(*limit, used)));
+}
+
+}  // namespace
+
+std::optional<double> parse_cpu_max(std::string_view line) {
+  auto fields = split(trim(line), ' ');
+  if (fields.size() != 2 || fields[0] == "max") return std::nullopt;
+  auto quota = parse_count(fields[0]), period = parse_count(fields[1]);
+  if (!quota || !period || *period == 0 || *quota == 0) return std::nullopt;
+  return static_cast<double>(*quota) / static_cast<double>(*period);
+}
+
+std::optional<uint64_t> parse_mem_limit(std::string_view line) {
+  line = trim(line);
+  if (line == "max") return std::nullopt;
+  auto v = parse_count(line);
+  if (!v || *v >= (uint64_t{1} << 62)) return std::nullopt;
+  return v;
+}
+
+CgroupLimits cgroup_limits(const std::string& root_dir) {
+  fs::path root = root_dir.empty() ? fs::path("/") : fs::path(root_dir);
+  CgroupLimits out;
+  for (const auto& dir : levels(root, "")) {  // v2
+    if (auto l = first_line(dir / "cpu.max")) tighten(out.cpus, parse_cpu_max(*l));
+    auto limit = first_line(dir / "memory.max");
+    auto current = first_line(dir / "memory.current");
+    memory_level(out, limit ? parse_mem_limit(*limit) : std::nullopt, current ? parse_count(*current) : std::nullopt,
+                 stat_value(dir / "memory.stat", "inactive_file"));
+  }
+  for (const auto& dir : levels(root, "cpu")) {  // v1: quota -1 is none
+    auto quota = first_line(dir / "cpu.cfs_quota_us"), period = first_line(dir / "cpu.cfs_period_us");
+    if (quota && period) tighten(out.cpus, parse_cpu_max(std::string(trim(*quota)) + " " + std::string(trim(*period))));
+  }
+  for (const auto& dir : levels(root, "memory")) {
+    auto limit = first_line(dir / "memory.limit_in_bytes");
+    auto usage = first_line(dir / "memory.usage_in_bytes");
+    memory_level(out, limit ? parse_mem_limit(*limit) : std::nullopt, usage ? parse_count(*usage) : std::nullopt,
+                 stat_value(dir / "memory.stat", "total_inactive_file"));
+  }
+  return out;
+}
+
+}  // namespace wf::util

@@ -1,0 +1,18 @@
+#pragma once
+// What this machine offers, for a run that was given no capacity.
+#include <cstdint>
+#include <string>
+
+namespace wf::util {
+
+// CPUs this process may run on (sched_getaffinity), bounded by its cgroup's CPU quota (a container's
+// --cpus; util/cgroup.h), which may leave a fraction of one.
+double machine_cpus();
+// MemAvailable from /proc/meminfo (what can be used without swapping), else MemTotal, bounded by
+// what its cgroup's memory limit leaves (the limit less the usage that cannot be reclaimed).
+uint64_t machine_available_mem_bytes();
+// MemTotal, bounded by its cgroup's memory limit.
+uint64_t machine_total_mem_bytes();
+std::string host_name();
+
+}  // namespace wf::util
