@@ -34,6 +34,12 @@ std::optional<double> oversubscription(const history::Execution& e) {
   return *e.host_runnable / *e.host_cpus;
 }
 
+double pressured_runnable(double runnable, double cpus, double share) {
+  if (!(cpus > 0) || !(runnable > cpus)) return runnable;
+  share = std::clamp(std::isfinite(share) ? share : 1.0, 0.0, 1.0);
+  return cpus * (1 + share * (runnable / cpus - 1));
+}
+
 double idle_runtime(double runtime_s, double cpu_time_s, std::optional<double> reserved_cpus, double lambda) {
   if (!(lambda > 1) || !(runtime_s > 0) || !(cpu_time_s > 0) || !std::isfinite(lambda)) return runtime_s;
   double d = threads_of(cpu_time_s / runtime_s, reserved_cpus, lambda);

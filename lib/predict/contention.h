@@ -37,6 +37,14 @@ std::optional<double> oversubscription(const history::Execution& e);
 // itself when λ <= 1. The one formula history rows, live attempts and alerts are judged by.
 double idle_runtime(double runtime_s, double cpu_time_s, std::optional<double> reserved_cpus, double lambda);
 
+// The runnable threads an attempt competed with, from the mean count its samples saw on a host of
+// `cpus` CPUs and the share (0..1) of its lifetime in which some thread on the host waited for a
+// CPU (pressure stall information): cpus × (1 + share × (λ − 1)) with λ = runnable / cpus, when
+// λ > 1. A thread can only have waited while some thread waited: the counts are instants, and on
+// a host whose CPUs were free most of the attempt's life their oversubscription was a passing one.
+// `runnable` itself when λ <= 1; the share is clamped to [0, 1].
+double pressured_runnable(double runnable, double cpus, double share);
+
 // The runtime the attempt would have had on a host with a CPU for every runnable thread: its
 // recorded runtime, less the time it waited for a CPU; at least its CPU time over its threads.
 // nullopt without a runtime. The recorded runtime when the host load is unknown or λ <= 1.

@@ -15,12 +15,13 @@
 
 #include "model/command.h"
 #include "model/units.h"
+#include "predict/contention.h"
 #include "predict/estimate.h"
 #include "run/command.h"
 #include "run/environment.h"
-#include "util/machine.h"
 #include "run/wait_status.h"
 #include "util/log.h"
+#include "util/machine.h"
 #include "util/strings.h"
 
 namespace wf::run {
@@ -179,6 +180,7 @@ struct Executor::Impl {
     double cpu_s = 0;
     double runnable_sum = 0;  // the host's runnable threads, summed over the samples it ran through
     int runnable_samples = 0;
+    std::optional<double> pressure_start;  // the host's CPU pressure (Runner::cpu_pressure_s) at its start
     // The latest samples' (time, RSS), a ring: how fast memory was rising (memory retries).
     size_t samples = 0;
     std::array<std::pair<double, uint64_t>, kRecentSamples> recent{};
@@ -203,9 +205,20 @@ struct Executor::Impl {
   double next_sample = 0, next_progress = 0;
   std::vector<pid_t> roots;
   std::vector<TaskUsage> usage;
-  // The host's load at the latest sample: what an attempt too short to see a sample of its own
-  // is recorded with.
+  // The host's load at the latest sample (its CPUs, and the runnable threads each live attempt
+  // adds up over the samples it sees).
   std::optional<HostLoad> host_load;
+  std::optional<double> pressure_now;  // the host's CPU pressure at the latest sample
+
+  // The runnable threads an attempt competed with over `elapsed_s` of its life: the mean of the
+  // samples it saw, discounted by the share of that time in which any thread on the host waited
+  // for a CPU (predict::pressured_runnable) when the kernel tells it. The count is of instants
+  // (a pipeline's processes, a spawn, all runnable at once); the pressure is a running sum.
+  double competing(const Live& l, double elapsed_s, std::optional<double> pressure) const {
+    double runnable = l.runnable_sum / l.runnable_samples;
+    if (!l.pressure_start || !pressure || !(elapsed_s > 0)) return runnable;
+    return predict::pressured_runnable(runnable, host_load->cpus, (*pressure - *l.pressure_start) / elapsed_s);
+  }
   size_t done_count = 0, failed_count = 0;
   double total_work = 0, done_work = 0;  // expected seconds, for the progress line's ETA
   RowContext row_context;
@@ -268,6 +281,7 @@ struct Executor::Impl {
     l.task = t;
     l.attempt = attempt;
     l.reserved = d;
+    l.pressure_start = runner.cpu_pressure_s();
     l.start_mono = clock.monotonic();
     l.start_wall = clock.wall();
     if (task.timeout_s) l.deadline = l.start_mono + *task.timeout_s;
@@ -351,8 +365,11 @@ struct Executor::Impl {
     ar.exit_code = exit_code(ex.status);
     ar.signal = term_signal(ex.status).value_or(0);
     ar.reserved = l.reserved;
-    if (host_load) {
-      ar.host_runnable = l.runnable_samples > 0 ? l.runnable_sum / l.runnable_samples : host_load->runnable;
+    // Only the samples taken while it ran say what it competed with: the count of runnable
+    // threads is of one instant, and an attempt that saw none is recorded with no load (read as
+    // measured) rather than with an instant from before it started.
+    if (host_load && l.runnable_samples > 0) {
+      ar.host_runnable = competing(l, ar.runtime_s, runner.cpu_pressure_s());
       ar.host_cpus = host_load->cpus;
     }
     bool sigkilled = killed_by_sigkill(ex.status) || ar.exit_code == 137;
@@ -450,6 +467,7 @@ struct Executor::Impl {
     double before = self_cpu_s();
     runner.sample(roots, usage);
     if (auto h = runner.host_load()) host_load = h;  // one failed read keeps the last known load
+    pressure_now = runner.cpu_pressure_s();
     result.sampling_cpu_s += self_cpu_s() - before;
     ++result.samples;
     uint64_t total_rss = 0;
@@ -492,7 +510,7 @@ struct Executor::Impl {
       const Live& l = live[i];
       live_samples.push_back({l.task, l.attempt, now_mono - l.start_mono, l.reserved, usage[i], l.peak_rss, std::nullopt});
       if (host_load && l.runnable_samples > 0 && host_load->cpus > 0)
-        live_samples.back().oversubscription = l.runnable_sum / l.runnable_samples / host_load->cpus;
+        live_samples.back().oversubscription = competing(l, now_mono - l.start_mono, pressure_now) / host_load->cpus;
     }
     RunState s = state();
     for (Observer* o : observers) o->sampled(s, live_samples);

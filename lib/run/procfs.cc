@@ -113,6 +113,27 @@ std::optional<HostLoad> read_host_load(const std::string& root) {
   return HostLoad{*runnable, static_cast<double>(cpus)};
 }
 
+std::optional<double> parse_cpu_pressure_some(std::string_view text) {
+  if (text.substr(0, 5) != "some ") return std::nullopt;
+  std::string_view line = text.substr(0, text.find('\n'));
+  size_t at = line.find(" total=");
+  if (at == std::string_view::npos) return std::nullopt;
+  std::string_view digits = line.substr(at + 7);
+  while (!digits.empty() && (digits.back() == ' ' || digits.back() == '\r')) digits.remove_suffix(1);
+  uint64_t us = 0;
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), us);
+  if (ec != std::errc() || end != digits.data() + digits.size() || digits.empty()) return std::nullopt;
+  return static_cast<double>(us) / 1e6;
+}
+
+std::optional<double> read_cpu_pressure_s(const std::string& root) {
+  std::string path = root + "/pressure/cpu";
+  char buf[256];
+  ssize_t n = read_small(AT_FDCWD, path.c_str(), buf, sizeof buf);
+  if (n <= 0) return std::nullopt;
+  return parse_cpu_pressure_some(std::string_view(buf, static_cast<size_t>(n)));
+}
+
 std::optional<ProcIo> parse_io(std::string_view text) {
   ProcIo io;
   bool have_rchar = false, have_wchar = false;

@@ -80,6 +80,16 @@ std::optional<double> parse_loadavg_runnable(std::string_view text);
 // known (no such file, or a malformed one).
 std::optional<HostLoad> read_host_load(const std::string& root = "/proc");
 
+// Parses /proc/pressure/cpu ("some avg10=0.00 avg60=0.20 avg300=0.67 total=17007928074\nfull ..."):
+// the "some" line's total, the microseconds during which at least one runnable thread on the host
+// waited for a CPU (pressure stall information, a running sum since boot), in seconds. nullopt on
+// malformed text.
+std::optional<double> parse_cpu_pressure_some(std::string_view text);
+
+// Reads root/pressure/cpu (root defaulting to /proc); nullopt where the kernel has no pressure
+// stall information (CONFIG_PSI off, or psi=0).
+std::optional<double> read_cpu_pressure_s(const std::string& root = "/proc");
+
 struct TaskUsage {
   pid_t root = 0;
   uint32_t processes = 0;

@@ -36,6 +36,9 @@ class Runner {
   // The host's CPU load now (what the history records beside each attempt), or nullopt when the
   // runner cannot tell; read at every sample.
   virtual std::optional<HostLoad> host_load() { return std::nullopt; }
+  // The host's CPU pressure: seconds, summed since boot, during which some runnable thread waited
+  // for a CPU; nullopt when the runner cannot tell. Read when an attempt starts and ends.
+  virtual std::optional<double> cpu_pressure_s() { return std::nullopt; }
   // The log files of the attempt `pid`, once wait() has returned its Exit. Asked once per attempt.
   virtual LogFiles logs(pid_t pid) = 0;
 };
@@ -65,6 +68,7 @@ class LocalRunner final : public Runner {
   void end_group(pid_t pgid) override;
   void sample(std::span<const pid_t> roots, std::vector<TaskUsage>& out) override;
   std::optional<HostLoad> host_load() override { return read_host_load(); }
+  std::optional<double> cpu_pressure_s() override { return read_cpu_pressure_s(); }
   LogFiles logs(pid_t pid) override;
 
  private:

@@ -90,6 +90,23 @@ TEST_CASE("a task running more threads than it reserved is taken back by all of 
   CHECK(b[0] == Approx(6));
 }
 
+TEST_CASE("the runnable threads an attempt competed with are discounted by the share of its life the host had a thread waiting") {
+  CHECK(pressured_runnable(8, 2, 1) == Approx(8));    // waiting all along: the count stands
+  CHECK(pressured_runnable(8, 2, 0) == Approx(2));    // never: a passing count, no oversubscription
+  CHECK(pressured_runnable(8, 2, 0.5) == Approx(5));  // half its life: λ 4 becomes 2.5
+  CHECK(pressured_runnable(8, 2, 1.7) == Approx(8));  // clamped
+  CHECK(pressured_runnable(8, 2, -0.2) == Approx(2));
+  CHECK(pressured_runnable(1.5, 2, 1) == Approx(1.5));  // a CPU to spare: as counted
+  CHECK(pressured_runnable(3, 0, 0.5) == Approx(3));
+  // The demo's case: two pipelines on two CPUs, the count caught at a spawn (7 runnable), the
+  // host's threads waiting 7% of the time: a task measured 0.074 s on 0.073 s of CPU is then
+  // taken back to its CPU time on its one thread, not cut to a third (0.024 s on 3 threads).
+  double lambda = pressured_runnable(7, 2, 0.07) / 2;
+  CHECK(lambda == Approx(1.175));  // λ 3.5 over 7% of its life
+  CHECK(idle_runtime(0.074, 0.073, 1.0, lambda) == Approx(0.073));
+  CHECK(idle_runtime(0.074, 0.073, 1.0, 3.5) == Approx(0.073 / 3));
+}
+
 TEST_CASE("a runtime is left as recorded without a load, on a host with a CPU to spare, or without CPU time") {
   history::Execution e = row("c", 0, 3.0);
   e.cpu_time_s = 1;

@@ -124,6 +124,13 @@ class FakeRunner final : public Runner {
     if (!runnable) return std::nullopt;
     return HostLoad{runnable(clock_.monotonic()), 4};
   }
+  // The host's CPU pressure (seconds of some thread waiting, a running sum) as a function of the
+  // fake clock; none: the kernel cannot tell.
+  std::function<double(double)> pressure;
+  std::optional<double> cpu_pressure_s() override {
+    if (!pressure) return std::nullopt;
+    return pressure(clock_.monotonic());
+  }
 
   LogFiles logs(pid_t) override { return {}; }
 
@@ -408,8 +415,30 @@ TEST_CASE("executor: each attempt is recorded with the host's mean runnable thre
   CHECK(*lng.host_runnable == Approx((2.0 * 2 + 10.0 * 2) / 4).margin(2.5));  // the samples within its life
   CHECK(*lng.host_runnable > 2);
   CHECK(lng.host_cpus == 4);
-  REQUIRE(shrt.host_runnable);
-  CHECK(*shrt.host_runnable == 10);  // the latest sample before it ended
+  CHECK_FALSE(shrt.host_runnable);  // no sample of its own: an instant from before it started says nothing of it
+  CHECK_FALSE(shrt.host_cpus);
+}
+
+TEST_CASE("executor: the runnable threads an attempt saw are discounted by the host's CPU pressure over its life") {
+  Fixture f({{"busy"}, {"calm", {"busy"}}}, {2, 1e12});
+  f.options.sample_interval_s = 1;
+  f.runner.scripts["busy"].duration_s = 4.5;
+  f.runner.scripts["calm"].duration_s = 4.5;
+  double t0 = f.clock.monotonic();
+  f.runner.runnable = [](double) { return 12.0; };  // 3 per CPU at every sample
+  // Some thread waits all through the first task's life, and a fifth of the second's.
+  f.runner.pressure = [t0](double now) { return now - t0 < 4.5 ? now - t0 : 4.5 + 0.2 * (now - t0 - 4.5); };
+  auto store = history::Store::open(":memory:");
+  REQUIRE(f.run(&store).status == "succeeded");
+  auto rows = store.export_all();
+  REQUIRE(rows.size() == 2);
+  const auto& busy = rows[0].task_id == "busy" ? rows[0] : rows[1];
+  const auto& calm = rows[0].task_id == "busy" ? rows[1] : rows[0];
+  REQUIRE(busy.host_runnable);
+  CHECK(*busy.host_runnable == Approx(12).margin(0.5));
+  REQUIRE(calm.host_runnable);
+  CHECK(*calm.host_runnable == Approx(4 * (1 + 0.2 * 2)).margin(0.5));  // λ 3 over a fifth of its life: 1.4
+  CHECK(calm.host_cpus == 4);
 }
 
 TEST_CASE("executor: without a host load, rows carry none") {

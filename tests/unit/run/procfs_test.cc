@@ -132,6 +132,22 @@ TEST_CASE("loadavg: the runnable count, the reader taken off") {
   CHECK(read_host_load());  // this machine's /proc
 }
 
+TEST_CASE("cpu pressure: the some line's total, in seconds") {
+  CHECK(parse_cpu_pressure_some("some avg10=0.00 avg60=0.20 avg300=0.67 total=17007928074\n"
+                                "full avg10=0.00 avg60=0.00 avg300=0.00 total=0\n") == Approx(17007.928074));
+  CHECK(parse_cpu_pressure_some("some avg10=1.00 avg60=1.00 avg300=1.00 total=0") == 0);
+  CHECK_FALSE(parse_cpu_pressure_some("full avg10=0.00 avg60=0.00 avg300=0.00 total=5\n"));
+  CHECK_FALSE(parse_cpu_pressure_some("some avg10=0.00 avg60=0.20 avg300=0.67\n"));
+  CHECK_FALSE(parse_cpu_pressure_some("some avg10=0.00 total=12x\n"));
+  CHECK_FALSE(parse_cpu_pressure_some("some avg10=0.00 total=\n"));
+  CHECK_FALSE(parse_cpu_pressure_some(""));
+  TempDir dir;
+  CHECK_FALSE(read_cpu_pressure_s(dir.file("")));  // a kernel without pressure stall information
+  std::filesystem::create_directories(dir.file("pressure"));
+  write_text(dir.file("pressure/cpu"), "some avg10=0.00 avg60=0.00 avg300=0.00 total=2500000\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=0\n");
+  CHECK(read_cpu_pressure_s(dir.file("")) == Approx(2.5));
+}
+
 TEST_CASE("one pass attributes processes by parent chain and by process group") {
   TempDir dir;
   make_fake_proc(dir);
