@@ -126,6 +126,29 @@ predict::HostBackground background_from(const PredictOptions& o, const predict::
   return b;
 }
 
+// Says how many tasks' inputs lie beyond the sizes history learned from: their estimates
+// extrapolate, with widened intervals (MeasureFit::evaluate).
+void note_extrapolation(const std::vector<predict::Estimate>& estimates) {
+  size_t above = 0, below = 0;
+  double most = 1, least = 1;
+  for (const auto& e : estimates) {
+    std::optional<double> r;
+    for (const auto* p : {&e.runtime_from, &e.mem_from, &e.io_from})
+      if (p->input_ratio) r = p->input_ratio;
+    if (!r) continue;
+    if (*r > 1) ++above, most = std::max(most, *r);
+    else ++below, least = std::min(least, *r);
+  }
+  if (above > 0)
+    util::note("{} task{} read more input than any execution history learned from (up to {:.3g}x the largest): "
+               "their estimates extrapolate, with intervals widened for it (provenance input_ratio)",
+               above, above == 1 ? "" : "s", most);
+  if (below > 0)
+    util::note("{} task{} read less input than any execution history learned from (down to {:.3g}x the smallest): "
+               "their intervals are widened downwards (provenance input_ratio)",
+               below, below == 1 ? "" : "s", least);
+}
+
 int run_predict(const PredictOptions& o, const Output& out) {
   util::set_quiet(o.common.quiet);
   auto doc = io::Document::load(o.common.input);
@@ -143,6 +166,7 @@ int run_predict(const PredictOptions& o, const Output& out) {
   fo.capacity = capacity_from(o);
   std::string history_path;
   auto estimates = estimate_tasks(wf, o, history_path);
+  note_extrapolation(estimates);
   fo.capacity.background = background_from(o, fo.capacity, history_path);
   auto f = predict::forecast(wf, dag, estimates, fo);
   if (o.common.format == "table") {

@@ -189,6 +189,16 @@ MeasureFit fit_measure(Measure measure, std::span<const Observation> observation
   for (const auto& ob : observations) values.push_back(ob.value);
   fit.summary = history::summarize(values);
   if (observations.empty()) return fit;
+  // The input sizes learned from, when every observation declared one.
+  for (const auto& ob : observations) {
+    auto x = find_feature(*ob.features, history::kFeatureInputBytes);
+    if (!x || !(*x > 0)) {
+      fit.input_range.reset();
+      break;
+    }
+    fit.input_range = fit.input_range ? std::pair{std::min(fit.input_range->first, *x), std::max(fit.input_range->second, *x)}
+                                      : std::pair{*x, *x};
+  }
   Data d = make_data(measure, observations, o);
   if (observations.size() < o.min_stats_samples) {
     fit.chosen = max_margin(d, o);
@@ -213,6 +223,15 @@ MeasureFit fit_measure(Measure measure, std::span<const Observation> observation
     std::vector<size_t> all(observations.size());
     for (size_t i = 0; i < all.size(); ++i) all[i] = i;
     MeasureModel m = fit_on(d, sets[c], all, o);
+    if (auto col = d.columns.find(history::kFeatureInputBytes);
+        col != d.columns.end() && std::find(m.features.begin(), m.features.end(), col->first) != m.features.end()) {
+      // The leverage of input_bytes as the regression sees it, for its interval beyond the rows.
+      double sum = 0, ss = 0;
+      for (double v : col->second) sum += m.linear ? v : slog1p(v);
+      m.input_mean = sum / static_cast<double>(col->second.size());
+      for (double v : col->second) ss += std::pow((m.linear ? v : slog1p(v)) - m.input_mean, 2);
+      m.input_ss = ss;
+    }
     m.source = sets[c].features.empty() ? Source::stats : Source::model;
     m.name = model_name(sets[c]);
     m.samples = observations.size();

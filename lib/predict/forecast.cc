@@ -12,7 +12,7 @@
 namespace wf::predict {
 namespace {
 
-Provenance from(Source s, std::string model) { return {s, std::move(model), 0, std::nullopt, 0, 1}; }
+Provenance from(Source s, std::string model) { return {s, std::move(model), 0, std::nullopt, 0, 1, std::nullopt}; }
 
 // p-th quantile (linear interpolation) of a sample; sorts a copy.
 double quantile(std::vector<double> v, double p) {

@@ -69,6 +69,10 @@ void provenance_json(io::Builder& b, const Provenance& p) {
     b.key("with_runtime");
     b.number(round3(p.with_runtime));
   }
+  if (p.input_ratio) {
+    b.key("input_ratio");
+    b.number(round3(*p.input_ratio));
+  }
   b.end_object();
 }
 
@@ -256,7 +260,7 @@ std::vector<Estimate> estimates_from_json(const Json& prediction, const model::W
       quantiles(t, "mem_bytes", e.mem_bytes);
       quantiles(t, "read_bytes", e.read_bytes);
       quantiles(t, "write_bytes", e.write_bytes);
-      e.runtime_from = e.cpus_from = e.mem_from = e.io_from = {Source::model, "from the prediction section", 0, std::nullopt, 0, 1};
+      e.runtime_from = e.cpus_from = e.mem_from = e.io_from = {Source::model, "from the prediction section", 0, std::nullopt, 0, 1, std::nullopt};
       if (const Json* prov = io::get(t, "provenance")) {
         auto correlation = [&](const char* key, Provenance& p) {
           if (const Json* m = io::get(*prov, key)) {

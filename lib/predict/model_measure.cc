@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "history/execution.h"
+
 namespace wf::predict {
 
 const char* to_string(Measure m) {
@@ -83,8 +85,26 @@ std::optional<Quantiles> MeasureFit::evaluate(const Features& x, Provenance& fro
   // hair above a whole core (a p95 of 1.03 read off noise) halves what fits on two.
   if (measure == Measure::cpus && model->source != Source::model && summary.n > 0) level_cap = summary.max;
   if (model->source == Source::model && centre_cap > 0) z = std::min(*z, std::log(centre_cap + offset));
+  // Beyond the input sizes learned from (evaluate() in the header): how far, in log units (+ above
+  // the largest, − below the smallest), and how the interval widens for it.
+  double beyond = 0;
+  std::optional<double> input = find_feature(x, history::kFeatureInputBytes);
+  if (input_range && measure != Measure::cpus && input && *input > 0) {
+    if (*input > input_range->second) beyond = std::log(*input / input_range->second);
+    else if (*input < input_range->first) beyond = -std::log(input_range->first / *input);
+  }
+  double leverage = 1;  // a regression on input_bytes: its spread's factor
+  bool regression_on_input = model->input_ss > 0;
+  if (beyond != 0 && regression_on_input) {
+    auto t = [&](double v) { return model->linear ? v : slog1p(v); };
+    double bound = beyond > 0 ? input_range->second : input_range->first;
+    auto lev = [&](double v) { return std::sqrt(1 + std::pow(t(v) - model->input_mean, 2) / model->input_ss); };
+    leverage = lev(*input) / lev(bound);
+  }
   auto value = [&](size_t level) {
-    double v = std::max(std::exp(*z + model->spread.at(level)) - offset, 0.0);
+    double shift = model->spread.at(level) * leverage;
+    if (beyond != 0 && !regression_on_input) shift += beyond > 0 ? kLevels[level] * beyond : (1 - kLevels[level]) * beyond;
+    double v = std::max(std::exp(*z + shift) - offset, 0.0);
     return level_cap > 0 ? std::min(v, level_cap) : v;
   };
   Quantiles q{value(2), value(3), value(4), value(5), value(0), value(1)};
@@ -92,7 +112,8 @@ std::optional<Quantiles> MeasureFit::evaluate(const Features& x, Provenance& fro
     q.p95 = std::max(q.p95, *lower_bound);
     q.p99 = std::max(q.p99, q.p95);
   }
-  from = Provenance{model->source, model->name + why, model->samples, model->error, model->run_correlation, with_runtime};
+  from = Provenance{model->source, model->name + why, model->samples, model->error, model->run_correlation, with_runtime, std::nullopt};
+  if (beyond != 0) from.input_ratio = std::exp(beyond);
   return q;
 }
 

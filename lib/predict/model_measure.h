@@ -80,6 +80,10 @@ struct MeasureModel {
   size_t samples = 0;
   std::optional<double> error;  // held-out median absolute percentage error (0.1 = 10%)
   double run_correlation = 0;   // of the held-out residuals within a run (fit_correlation.h)
+  // A regression on input_bytes: the mean and sum of squared deviations of that feature, as the
+  // regression sees it (slog1p, or raw when linear), over the rows it learned from — the leverage
+  // that widens its interval beyond them (MeasureFit::evaluate). ss 0: not such a regression.
+  double input_mean = 0, input_ss = 0;
 
   // nullopt when `x` lacks one of the model's features.
   std::optional<double> centre(const Features& x) const;
@@ -102,12 +106,26 @@ struct MeasureFit {
   std::optional<MeasureModel> stats;   // feature-free, for tasks lacking the chosen model's features
   std::vector<Candidate> candidates;   // every model compared, in the order tried
   std::optional<double> lower_bound;   // p95 and p99 never go below it (the largest OOM-killed peak)
+  // The smallest and largest input_bytes learned from, when every observation declared a positive
+  // one: a task beyond them is an extrapolation, and evaluate() widens its interval.
+  std::optional<std::pair<double, double>> input_range;
   double with_runtime = 1;             // correlation with the runtime's draw (set by fit_category)
   // The chosen model's held-out residuals, aligned with the observations; fit_category pairs them
   // across measures, then drops them.
   std::vector<double> residuals;
 
   // nullopt without a sample; otherwise the quantiles at `x`, and where they came from in `from`.
+  //
+  // A task whose input_bytes lies beyond input_range (CPU use aside: it is bounded by threads, not
+  // by the input) is told so in from.input_ratio, and its interval widens with the distance:
+  //   - a regression on input_bytes extrapolates its centre along its slope, and its spread grows
+  //     as an ordinary least-squares prediction interval does, by sqrt(1 + (t - mean)² / ss) over
+  //     the same at the nearest learned bound (t: the feature as the regression sees it);
+  //   - any other model does not know how the measure grows with the input: level u moves by
+  //     u × log r for an input r times the largest learned from (1 - u times, downwards, for one
+  //     r times below the smallest), the quantiles of a growth r^β with β uniform in [0, 1] — not
+  //     at all to in proportion — taken at the same level as the residual's.
+  // Every level stays bounded as before (20× the largest value seen).
   std::optional<Quantiles> evaluate(const Features& x, Provenance& from) const;
 };
 

@@ -42,10 +42,10 @@ Quantiles estimate_measure(const MeasureFit& fit, const model::Task& task, const
   Quantiles q;
   if (auto hint = hint_of(task, fit.measure)) {
     q = from_hint(fit.measure, *hint);
-    from = Provenance{Source::hints, "hint", 0, std::nullopt, 0, 1};
+    from = Provenance{Source::hints, "hint", 0, std::nullopt, 0, 1, std::nullopt};
   } else {
     q = fallback(fit.measure);
-    from = Provenance{Source::fallback, "default", 0, std::nullopt, 0, 1};
+    from = Provenance{Source::fallback, "default", 0, std::nullopt, 0, 1, std::nullopt};
   }
   if (fit.lower_bound) {
     q.p95 = std::max(q.p95, *fit.lower_bound);

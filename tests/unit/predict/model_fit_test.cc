@@ -245,3 +245,99 @@ TEST_CASE("small samples are widened, not overconfident: p95 over many small his
   CHECK(rate <= 0.06);
   CHECK(rate >= 0.01);  // widened, yet still an interval rather than a wall
 }
+
+// One input size per run, as WfCommons' bwa instances have it: runtime and memory grow in
+// proportion to the input, which history cannot tell from two sizes (a regression needs three).
+std::vector<history::Execution> two_sizes(uint64_t seed) {
+  Rng rng{seed};
+  std::vector<history::Execution> rows;
+  for (int i = 0; i < 40; ++i) {
+    double input = i % 2 ? 2e8 : 1e8;
+    auto e = row("bwa", i, 1e-8 * input * std::exp(0.1 * rng.normal()), input);
+    e.peak_rss_bytes = static_cast<std::int64_t>(0.1 * input * std::exp(0.1 * rng.normal()));
+    e.cpu_time_s = 0.8 * *e.runtime_s;
+    rows.push_back(e);
+  }
+  return rows;
+}
+
+TEST_CASE("an input larger than any learned from widens a median model's interval by how far, and says so") {
+  CategoryFit fit = fit_category("bwa", two_sizes(11));
+  const MeasureFit& rt = fit.at(Measure::runtime_s);
+  REQUIRE(rt.chosen);
+  REQUIRE(rt.chosen->name == "median");
+  REQUIRE(rt.input_range);
+  CHECK(rt.input_range->first == 1e8);
+  CHECK(rt.input_range->second == 2e8);
+  Provenance inside, beyond;
+  Quantiles at_max = *rt.evaluate({{"input_bytes", 2e8}}, inside);
+  CHECK_FALSE(inside.input_ratio);
+  Quantiles far = *rt.evaluate({{"input_bytes", 2e9}}, beyond);  // 10x the largest
+  REQUIRE(beyond.input_ratio);
+  CHECK(*beyond.input_ratio == Approx(10));
+  // Level u moves by 10^u: the median by sqrt(10), p95 by 10^0.95.
+  CHECK(far.p50 == Approx(at_max.p50 * std::sqrt(10.0)).epsilon(0.01));
+  CHECK(far.p95 == Approx(at_max.p95 * std::pow(10.0, 0.95)).epsilon(0.01));
+  CHECK(*far.p10 == Approx(*at_max.p10 * std::pow(10.0, 0.1)).epsilon(0.01));
+  // The truth of this history (runtime in proportion, 20 s) is inside the widened interval and far
+  // above the unwidened one.
+  CHECK(far.p95 > 20);
+  CHECK(at_max.p99 < 20);
+  // Memory widens the same way; CPU use, bounded by threads and not by the input, does not.
+  Provenance mem_from, cpu_from, cpu_inside;
+  Provenance mem_inside;
+  double mem_far = fit.at(Measure::mem_bytes).evaluate({{"input_bytes", 2e9}}, mem_from)->p95;
+  CHECK(mem_far > 2e8);  // the truth: 0.1 byte per input byte
+  CHECK(mem_far > 5 * fit.at(Measure::mem_bytes).evaluate({{"input_bytes", 2e8}}, mem_inside)->p95);
+  CHECK(mem_from.input_ratio);
+  auto cpus_far = *fit.at(Measure::cpus).evaluate({{"input_bytes", 2e9}}, cpu_from);
+  auto cpus_in = *fit.at(Measure::cpus).evaluate({{"input_bytes", 2e8}}, cpu_inside);
+  CHECK_FALSE(cpu_from.input_ratio);
+  CHECK(cpus_far.p95 == cpus_in.p95);
+}
+
+TEST_CASE("an input smaller than any learned from widens the interval downwards") {
+  CategoryFit fit = fit_category("bwa", two_sizes(12));
+  const MeasureFit& rt = fit.at(Measure::runtime_s);
+  Provenance inside, below;
+  Quantiles at_min = *rt.evaluate({{"input_bytes", 1e8}}, inside);
+  Quantiles small = *rt.evaluate({{"input_bytes", 1e7}}, below);
+  REQUIRE(below.input_ratio);
+  CHECK(*below.input_ratio == Approx(0.1));
+  auto scaled = [](double v, double f) { return (v + 0.01) * f - 0.01; };  // in log(value + 10 ms)
+  CHECK(small.p50 == Approx(scaled(at_min.p50, 1 / std::sqrt(10.0))).epsilon(0.01));
+  CHECK(small.p99 == Approx(scaled(at_min.p99, std::pow(10.0, -0.01))).epsilon(0.01));  // the top barely moves
+  // A task declaring no input, or none at all, is not placed anywhere.
+  Provenance none;
+  CHECK(rt.evaluate({{"input_bytes", 0}}, none)->p50 == Approx(rt.evaluate({}, inside)->p50));
+  CHECK_FALSE(none.input_ratio);
+}
+
+TEST_CASE("a regression on the input extrapolates along its slope, its interval widened by the leverage") {
+  auto rows = power_law("align", 7, 60, 0.1);  // inputs 10 MB .. 10 GB
+  CategoryFit fit = fit_category("align", rows);
+  const MeasureFit& m = fit.at(Measure::runtime_s);
+  REQUIRE(m.chosen->name == "loglinear(input_bytes)");
+  REQUIRE(m.input_range);
+  REQUIRE(m.chosen->input_ss > 0);
+  double top = m.input_range->second;
+  Provenance at, beyond;
+  Quantiles edge = *m.evaluate({{"input_bytes", top}}, at);
+  Quantiles far = *m.evaluate({{"input_bytes", top * 4}}, beyond);
+  CHECK_FALSE(at.input_ratio);
+  REQUIRE(beyond.input_ratio);
+  CHECK(*beyond.input_ratio == Approx(4));
+  // The centre follows the slope (about 0.8): 4^0.8 = 3.0x.
+  CHECK(far.p50 / edge.p50 == Approx(std::pow(4.0, m.chosen->slopes.at(0))).epsilon(0.05));
+  // The spread grows as a least-squares prediction interval's: by sqrt(1 + (t - mean)² / ss) over
+  // the same at the edge — little, 4x beyond 60 rows spread over three decades.
+  auto lev = [&](double x) { return std::sqrt(1 + std::pow(slog1p(x) - m.chosen->input_mean, 2) / m.chosen->input_ss); };
+  double widen = lev(top * 4) / lev(top);
+  CHECK(widen > 1.01);
+  CHECK(std::log(far.p95 / far.p50) == Approx(widen * std::log(edge.p95 / edge.p50)).epsilon(0.02));
+  CHECK(std::log(far.p50 / *far.p10) == Approx(widen * std::log(edge.p50 / *edge.p10)).epsilon(0.02));
+  // Far beyond (1000x), the bounds hold: the centre at 20x the p95 seen, every level at 20x the largest.
+  Provenance way;
+  Quantiles capped = *m.evaluate({{"input_bytes", top * 1000}}, way);
+  CHECK(capped.p99 <= 20 * m.summary.max * (1 + 1e-9));
+}
