@@ -223,6 +223,11 @@ MeasureFit fit_measure(Measure measure, std::span<const Observation> observation
     std::vector<size_t> all(observations.size());
     for (size_t i = 0; i < all.size(); ++i) all[i] = i;
     MeasureModel m = fit_on(d, sets[c], all, o);
+    for (const auto& f : m.features) {
+      const auto& col = d.columns.find(f)->second;
+      auto [lo, hi] = std::minmax_element(col.begin(), col.end());
+      m.feature_range.emplace_back(*lo, *hi);
+    }
     if (auto col = d.columns.find(history::kFeatureInputBytes);
         col != d.columns.end() && std::find(m.features.begin(), m.features.end(), col->first) != m.features.end()) {
       // The leverage of input_bytes as the regression sees it, for its interval beyond the rows.

@@ -85,8 +85,13 @@ struct MeasureModel {
   // that widens its interval beyond them (MeasureFit::evaluate). ss 0: not such a regression.
   double input_mean = 0, input_ss = 0;
 
-  // nullopt when `x` lacks one of the model's features.
-  std::optional<double> centre(const Features& x) const;
+  // The smallest and largest value of each feature (in the order of `features`) over the rows
+  // the model learned from.
+  std::vector<std::pair<double, double>> feature_range;
+
+  // nullopt when `x` lacks one of the model's features. `within_range`: each feature held to
+  // feature_range first, so the model is read at the nearest value it learned from.
+  std::optional<double> centre(const Features& x, bool within_range = false) const;
   // The same from the features' values, in the order of `features`.
   double centre_of(std::span<const double> values) const;
 };

@@ -341,3 +341,32 @@ TEST_CASE("a regression on the input extrapolates along its slope, its interval 
   Quantiles capped = *m.evaluate({{"input_bytes", top * 1000}}, way);
   CHECK(capped.p99 <= 20 * m.summary.max * (1 + 1e-9));
 }
+
+TEST_CASE("a regression of CPU use is read at the nearest input it learned from, not beyond") {
+  Rng rng{21};
+  std::vector<history::Execution> rows;
+  for (int i = 0; i < 60; ++i) {
+    double input = 1e7 * std::pow(100.0, rng.uniform());  // 10 MB .. 1 GB
+    double cpus = 0.05 * std::pow(input / 1e7, 0.4) * std::exp(0.05 * rng.normal());  // 0.05 .. 0.3 cores
+    auto e = row("map", i, 10, input);
+    e.cpu_time_s = cpus * 10;
+    rows.push_back(e);
+  }
+  CategoryFit fit = fit_category("map", rows);
+  const MeasureFit& m = fit.at(Measure::cpus);
+  REQUIRE(m.chosen);
+  REQUIRE(m.chosen->name == "loglinear(input_bytes)");
+  REQUIRE(m.chosen->feature_range.size() == 1);
+  double top = m.chosen->feature_range[0].second, bottom = m.chosen->feature_range[0].first;
+  Provenance from;
+  Quantiles edge = *m.evaluate({{"input_bytes", top}}, from);
+  Quantiles far = *m.evaluate({{"input_bytes", top * 100}}, from);  // the trend would say 0.3 x 100^0.4 = 1.9 cores
+  CHECK(far.p50 == Approx(edge.p50));
+  CHECK(far.p95 == Approx(edge.p95));
+  CHECK(edge.p50 == Approx(0.05 * std::pow(top / 1e7, 0.4)).epsilon(0.1));
+  Quantiles low = *m.evaluate({{"input_bytes", bottom / 100}}, from);
+  CHECK(low.p50 == Approx(m.evaluate({{"input_bytes", bottom}}, from)->p50));
+  // Within the range it follows the regression.
+  Quantiles mid = *m.evaluate({{"input_bytes", 1e8}}, from);
+  CHECK(mid.p50 == Approx(0.05 * std::pow(10.0, 0.4)).epsilon(0.1));
+}
