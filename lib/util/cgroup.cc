@@ -31,14 +31,15 @@ std::optional<uint64_t> parse_count(std::string_view s) {
   return v;
 }
 
-// One value of a "key value" file (memory.stat).
-std::optional<uint64_t> stat_value(const fs::path& path, std::string_view key) {
+// The file cache of a memory.stat: its active and inactive file pages; nullopt when neither is there.
+std::optional<uint64_t> file_cache(const fs::path& path, std::string_view active, std::string_view inactive) {
   std::ifstream in(path);
-  std::string k;
-  std::string v;
+  std::string k, v;
+  std::optional<uint64_t> sum;
   while (in >> k >> v)
-    if (k == key) return parse_count(v);
-  return std::nullopt;
+    if (k == active || k == inactive)
+      if (auto n = parse_count(v)) sum = sum.value_or(0) + *n;
+  return sum;
 }
 
 // mountinfo escapes space, tab, newline and backslash as \ooo.
@@ -66,10 +67,19 @@ struct Mount {
   std::string root, point;
 };
 
-// The mount of the v2 hierarchy (controller empty) or of the v1 hierarchy holding `controller`.
-std::optional<Mount> find_mount(const fs::path& root, std::string_view controller) {
+// Whether cgroup path `path` is `root` or below it.
+bool under(std::string_view path, std::string_view root) {
+  if (root == "/") return !path.empty() && path[0] == '/';
+  return path.substr(0, root.size()) == root && (path.size() == root.size() || path[root.size()] == '/');
+}
+
+// The mount of the v2 hierarchy (controller empty) or of the v1 hierarchy holding `controller`
+// through which `path` can be seen: of several (a hierarchy bind-mounted again, a subtree of it),
+// the one whose root is the longest that holds the path.
+std::optional<Mount> find_mount(const fs::path& root, std::string_view controller, std::string_view path) {
   std::ifstream in(root / "proc/self/mountinfo");
   std::string line;
+  std::optional<Mount> best;
   while (std::getline(in, line)) {
     auto dash = line.find(" - ");
     if (dash == std::string::npos) continue;
@@ -77,9 +87,11 @@ std::optional<Mount> find_mount(const fs::path& root, std::string_view controlle
     std::string id, parent, dev, mroot, point, fstype, source, super;
     if (!(before >> id >> parent >> dev >> mroot >> point) || !(after >> fstype >> source >> super)) continue;
     bool match = controller.empty() ? fstype == "cgroup2" : fstype == "cgroup" && has_option(super, controller);
-    if (match) return Mount{unescape(mroot), unescape(point)};
+    if (!match) continue;
+    Mount m{unescape(mroot), unescape(point)};
+    if (under(path, m.root) && (!best || m.root.size() > best->root.size())) best = std::move(m);
   }
-  return std::nullopt;
+  return best;
 }
 
 // The path of this process's cgroup in the v2 hierarchy (controller empty) or the v1 one holding
@@ -98,28 +110,25 @@ std::optional<std::string> find_path(const fs::path& root, std::string_view cont
   return std::nullopt;
 }
 
-// The directories from this process's cgroup up to its hierarchy's mount point, innermost first.
+// The directories from this process's cgroup up to its hierarchy's mount point, innermost first;
+// none when no mount shows the cgroup.
 std::vector<fs::path> levels(const fs::path& root, std::string_view controller) {
-  auto mount = find_mount(root, controller);
   auto path = find_path(root, controller);
-  if (!mount || !path) return {};
-  // Without a cgroup namespace the mount's root is the container's own cgroup and the path
-  // starts with it; a path outside the mount's root (another namespace's view) is read at the
-  // mount point.
-  std::string rel;
-  if (mount->root == "/") rel = *path;
-  else if (path->rfind(mount->root, 0) == 0 && (path->size() == mount->root.size() || (*path)[mount->root.size()] == '/'))
-    rel = path->substr(mount->root.size());
-  fs::path top = root / fs::path(mount->point).relative_path();
-  fs::path dir = top / fs::path(rel).relative_path();
-  dir = dir.lexically_normal();
-  top = top.lexically_normal();
+  if (!path) return {};
+  auto mount = find_mount(root, controller, *path);
+  if (!mount) return {};
+  // Without a cgroup namespace the mount's root is the container's own cgroup and the path starts
+  // with it; with one, both are "/". A path that leaves the mount ("/../..": a cgroup outside the
+  // namespace) cannot be read: the directories there are another cgroup's, not an ancestor's.
+  std::string rel = mount->root == "/" ? *path : path->substr(mount->root.size());
+  fs::path top = (root / fs::path(mount->point).relative_path()).lexically_normal();
+  fs::path dir = (top / fs::path(rel).relative_path()).lexically_normal();
   std::vector<fs::path> out;
   auto inside = [&](const fs::path& p) {
     auto [t, _] = std::mismatch(top.begin(), top.end(), p.begin(), p.end());
     return t == top.end();
   };
-  if (!inside(dir)) dir = top;
+  if (!inside(dir)) return {};
   for (fs::path p = dir;; p = p.parent_path()) {
     if (p.filename().empty()) p = p.parent_path();  // a trailing separator
     out.push_back(p);
@@ -133,14 +142,15 @@ void tighten(std::optional<T>& limit, std::optional<T> value) {
   if (value && (!limit || *value < *limit)) limit = value;
 }
 
-// A level's memory limit and what is left under it: the limit less the usage that cannot be
-// reclaimed (the inactive file cache is, as the kernel's own MemAvailable counts it).
+// A level's memory limit and what is left under it: the limit less the usage, the file cache
+// (active and inactive) counted as free, which the kernel reclaims before it runs out — as
+// /proc/meminfo's MemAvailable counts a host's.
 void memory_level(CgroupLimits& out, std::optional<uint64_t> limit, std::optional<uint64_t> usage,
-                  std::optional<uint64_t> inactive_file) {
+                  std::optional<uint64_t> file_cache) {
   if (!limit) return;
   tighten(out.mem_bytes, limit);
   uint64_t used = usage.value_or(0);
-  used -= std::min(used, inactive_file.value_or(0));
+  used -= std::min(used, file_cache.value_or(0));
   tighten(out.mem_available_bytes, std::optional<uint64_t>(*limit - std::min(*limit, used)));
 }
 
@@ -170,7 +180,7 @@ CgroupLimits cgroup_limits(const std::string& root_dir) {
     auto limit = first_line(dir / "memory.max");
     auto current = first_line(dir / "memory.current");
     memory_level(out, limit ? parse_mem_limit(*limit) : std::nullopt, current ? parse_count(*current) : std::nullopt,
-                 stat_value(dir / "memory.stat", "inactive_file"));
+                 file_cache(dir / "memory.stat", "active_file", "inactive_file"));
   }
   for (const auto& dir : levels(root, "cpu")) {  // v1: quota -1 is none
     auto quota = first_line(dir / "cpu.cfs_quota_us"), period = first_line(dir / "cpu.cfs_period_us");
@@ -180,7 +190,7 @@ CgroupLimits cgroup_limits(const std::string& root_dir) {
     auto limit = first_line(dir / "memory.limit_in_bytes");
     auto usage = first_line(dir / "memory.usage_in_bytes");
     memory_level(out, limit ? parse_mem_limit(*limit) : std::nullopt, usage ? parse_count(*usage) : std::nullopt,
-                 stat_value(dir / "memory.stat", "total_inactive_file"));
+                 file_cache(dir / "memory.stat", "total_active_file", "total_inactive_file"));
   }
   return out;
 }

@@ -8,7 +8,8 @@
 // The cgroup's directory is found the way the kernel tells it: /proc/self/cgroup names the path
 // within each hierarchy, /proc/self/mountinfo where (and from which root) each hierarchy is
 // mounted — a container with its own cgroup namespace sees "/", one without sees the host's path
-// under a mount whose root is that same path.
+// under a mount whose root is that same path. Of several mounts the one with the longest root
+// holding the path is read; a cgroup no mount shows has no limit that can be read.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -19,7 +20,7 @@ namespace wf::util {
 struct CgroupLimits {
   std::optional<double> cpus;                   // quota / period, the tightest along the path
   std::optional<uint64_t> mem_bytes;            // the tightest memory limit along the path
-  std::optional<uint64_t> mem_available_bytes;  // min over limited levels of limit - usage
+  std::optional<uint64_t> mem_available_bytes;  // min over limited levels of limit - (usage - file cache)
 };
 
 // The limits of this process's cgroups, read under `root` ("/" on a real system; tests pass a

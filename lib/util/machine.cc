@@ -34,7 +34,9 @@ double machine_cpus() {
   CPU_ZERO(&set);
   if (sched_getaffinity(0, sizeof set, &set) == 0) n = std::max(1, CPU_COUNT(&set));
   else if (long online = sysconf(_SC_NPROCESSORS_ONLN); online > 0) n = static_cast<double>(online);
-  if (auto quota = util::cgroup_limits().cpus) n = std::min(n, *quota);
+  // A quota below one CPU still runs one task at a time (throttled): a capacity of half a CPU
+  // would clamp every task to it, and tell a task WF_CPUS=0.5.
+  if (auto quota = util::cgroup_limits().cpus) n = std::min(n, std::max(1.0, *quota));
   return n;
 }
 

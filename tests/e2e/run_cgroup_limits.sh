@@ -8,6 +8,8 @@ source "$(dirname "$0")/lib.sh"
 need_bin wf-run wf-analyze wf-predict wf-provision
 need_cmd jq
 [[ $(id -u) == 0 ]] || skip "needs root to create a cgroup"
+# A quota of one CPU must be below what this process could use without it.
+(($(nproc) >= 2)) || skip "needs at least 2 CPUs to tell a one-CPU quota from the machine"
 make_tmp
 
 # The directory of this process's cgroup in the hierarchy holding controller $1 ("" for v2).
@@ -35,7 +37,7 @@ cgroup_dir() {
 CG_CPU="" CG_MEM="" MODE=""
 cleanup() {
   local d
-  for d in "$CG_CPU" "$CG_MEM"; do [[ -n $d && -d $d ]] && rmdir "$d" 2>/dev/null; done
+  for d in "$CG_CPU" "$CG_MEM"; do [[ -n $d && -d $d ]] && { rmdir "$d" 2>/dev/null || true; }; done
   e2e_cleanup
 }
 trap cleanup EXIT
@@ -91,6 +93,7 @@ assert_eq "$peak" 1 "tasks at once under a one-CPU quota"
 wf_run --no-history "$T/wf.yaml" >"$T/host.json" || fail "wf-run outside the cgroup exited $?"
 host=$(jq -r .run.capacity.cpus "$T/host.json")
 note "capacity: 1 cpu in the cgroup, $host outside"
+awk -v h="$host" 'BEGIN { exit !(h > 1) }' || fail "outside the cgroup the capacity is $host cpus, not more than its quota"
 
 # wf-provision's local plan sees the machine the run will get.
 "$WF_BIN/wf-analyze" "$T/wf.yaml" | "$WF_BIN/wf-predict" >"$T/pred.json" || fail "analyze | predict failed"

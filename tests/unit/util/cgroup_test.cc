@@ -63,12 +63,13 @@ TEST_CASE("cgroup: v2 in its own namespace, the container's limits at the mount 
   r.write("sys/fs/cgroup/cpu.max", "150000 100000\n");
   r.write("sys/fs/cgroup/memory.max", std::to_string(2 * kGiB) + "\n");
   r.write("sys/fs/cgroup/memory.current", std::to_string(kGiB) + "\n");
-  r.write("sys/fs/cgroup/memory.stat", "anon 700000000\nfile 300000000\ninactive_file " + std::to_string(256 * kMiB) + "\nactive_file 1000\n");
+  r.write("sys/fs/cgroup/memory.stat", "anon 700000000\nfile 300000000\ninactive_file " + std::to_string(256 * kMiB) +
+                                           "\nactive_file " + std::to_string(64 * kMiB) + "\n");
   auto l = r.limits();
   REQUIRE(l.cpus);
   CHECK(*l.cpus == Approx(1.5));
   CHECK(l.mem_bytes == 2 * kGiB);
-  CHECK(l.mem_available_bytes == 2 * kGiB - (kGiB - 256 * kMiB));  // the inactive file cache can be reclaimed
+  CHECK(l.mem_available_bytes == 2 * kGiB - (kGiB - 320 * kMiB));  // the file cache counts as free
 }
 
 TEST_CASE("cgroup: v2 without a namespace, a limit on an ancestor binds, the tightest wins") {
@@ -99,7 +100,8 @@ TEST_CASE("cgroup: v1 with the container's cgroup as the mount's root, and an es
   r.write("sys/fs/cgroup/cpu,cpuacct/cpu.cfs_period_us", "100000\n");
   r.write("sys/fs/cgroup/my memory/memory.limit_in_bytes", std::to_string(kGiB) + "\n");
   r.write("sys/fs/cgroup/my memory/memory.usage_in_bytes", std::to_string(512 * kMiB) + "\n");
-  r.write("sys/fs/cgroup/my memory/memory.stat", "cache 1\ntotal_inactive_file " + std::to_string(128 * kMiB) + "\n");
+  r.write("sys/fs/cgroup/my memory/memory.stat", "cache 1\ntotal_active_file " + std::to_string(64 * kMiB) +
+                                                    "\ntotal_inactive_file " + std::to_string(64 * kMiB) + "\n");
   auto l = r.limits();
   REQUIRE(l.cpus);
   CHECK(*l.cpus == Approx(0.5));
@@ -125,23 +127,43 @@ TEST_CASE("cgroup: v1 without limits, as on a host (quota -1, the huge limit)") 
   CHECK_FALSE(l.mem_available_bytes);
 }
 
-TEST_CASE("cgroup: no cgroup files at all, or a path outside the mount's root, read as no limit or the mount's") {
+TEST_CASE("cgroup: no cgroup files at all, or a cgroup no mount shows, read as no limit") {
   Root empty;
   auto none = empty.limits();
   CHECK_FALSE(none.cpus);
   CHECK_FALSE(none.mem_bytes);
 
-  Root r;  // another namespace's view: the path is not under the mount's root
-  r.write("proc/self/cgroup", "0::/../../elsewhere\n");
-  r.write("proc/self/mountinfo", "30 24 0:27 /inner /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n");
-  r.write("sys/fs/cgroup/cpu.max", "200000 100000\n");
-  REQUIRE(r.limits().cpus);
-  CHECK(*r.limits().cpus == Approx(2));
+  Root outside;  // a cgroup outside the namespace: the mount point is another cgroup's, not an ancestor
+  outside.write("proc/self/cgroup", "0::/../../elsewhere\n");
+  outside.write("proc/self/mountinfo", kV2Mount);
+  outside.write("sys/fs/cgroup/cpu.max", "200000 100000\n");
+  CHECK_FALSE(outside.limits().cpus);
+
+  Root other;  // the only mount shows another subtree
+  other.write("proc/self/cgroup", "0::/docker/abcd\n");
+  other.write("proc/self/mountinfo", "30 24 0:27 /docker/abc /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n");
+  other.write("sys/fs/cgroup/cpu.max", "200000 100000\n");
+  CHECK_FALSE(other.limits().cpus);  // /docker/abc is not an ancestor of /docker/abcd
+}
+
+TEST_CASE("cgroup: a path below the mount's root, of several mounts the closest, nothing read above the mount") {
+  Root r;
+  r.write("proc/self/cgroup", "0::/kubepods/pod1/ctr\n");
+  r.write("proc/self/mountinfo",
+          "30 24 0:27 / /host/cgroup rw - cgroup2 cgroup2 rw\n"
+          "31 24 0:27 /kubepods /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n");
+  r.write("host/cgroup/kubepods/pod1/ctr/cpu.max", "900000 100000\n");  // the same files, seen twice:
+  r.write("sys/fs/cgroup/pod1/ctr/cpu.max", "300000 100000\n");         // the longer root is read
+  r.write("sys/fs/cgroup/pod1/cpu.max", "250000 100000\n");
+  r.write("sys/fs/cpu.max", "50000 100000\n");  // above the mount point: not a cgroup file
+  auto l = r.limits();
+  REQUIRE(l.cpus);
+  CHECK(*l.cpus == Approx(2.5));
 }
 
 TEST_CASE("machine: the CPUs and memory this process may use are positive and within the host's") {
   double cpus = util::machine_cpus();
-  CHECK(cpus > 0);
+  CHECK(cpus >= 1);
   CHECK(cpus <= static_cast<double>(::sysconf(_SC_NPROCESSORS_ONLN)));
   CHECK(util::machine_available_mem_bytes() > 0);
   CHECK(util::machine_available_mem_bytes() <= util::machine_total_mem_bytes());
