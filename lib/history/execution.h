@@ -51,8 +51,10 @@ struct Execution {
   std::optional<double> cpus_reserved;
   std::string host;
   // The host's CPU load while it ran: the mean number of runnable threads on the whole host (its
-  // own included, the sampler's not) and the host's online CPUs. Both or neither; recorded by
-  // wf-run's local executor, absent from imports. The predictor takes a runtime measured on an
+  // own included, the sampler's not) over the samples taken during it, tempered by the share of
+  // its life in which some thread waited for a CPU (run/executor.cc, predict::pressured_runnable),
+  // and the host's online CPUs. Both or neither; recorded by wf-run's local executor for attempts
+  // a sample saw, absent from imports. The predictor takes a runtime measured on an
   // oversubscribed host (runnable > cpus) back to what it would have been on an idle one.
   std::optional<double> host_runnable;
   std::optional<double> host_cpus;

@@ -466,7 +466,9 @@ struct Executor::Impl {
     for (const auto& l : live) roots.push_back(l.pid);
     double before = self_cpu_s();
     runner.sample(roots, usage);
-    if (auto h = runner.host_load()) host_load = h;  // one failed read keeps the last known load
+    // A failed read keeps the last known load (its CPUs), but is no sample of the live attempts.
+    std::optional<HostLoad> fresh = runner.host_load();
+    if (fresh) host_load = fresh;
     pressure_now = runner.cpu_pressure_s();
     result.sampling_cpu_s += self_cpu_s() - before;
     ++result.samples;
@@ -480,7 +482,7 @@ struct Executor::Impl {
       l.read_bytes = std::max(l.read_bytes, u.read_bytes);
       l.write_bytes = std::max(l.write_bytes, u.write_bytes);
       total_rss += u.rss_bytes;
-      if (host_load) l.runnable_sum += host_load->runnable, ++l.runnable_samples;
+      if (fresh) l.runnable_sum += fresh->runnable, ++l.runnable_samples;
       if (u.processes > 0) l.recent[l.samples++ % kRecentSamples] = {now_mono, u.rss_bytes};
       if (opt.enforce_memory && !l.memory_killed && l.reserved.mem_bytes > 0 && static_cast<double>(u.rss_bytes) > l.reserved.mem_bytes) {
         l.memory_killed = true;

@@ -24,8 +24,9 @@ struct LiveSample {
   schedule::Demand reserved;   // what it holds
   TaskUsage usage;             // this sample: RSS now, CPU time and I/O so far
   uint64_t peak_rss_bytes = 0; // the highest RSS seen so far
-  // The host's runnable threads per CPU, mean over the samples the attempt has run through; none
-  // when the runner cannot tell (history/execution.h, host_runnable).
+  // The host's runnable threads per CPU, mean over the samples the attempt has run through,
+  // tempered by the CPU pressure over its life so far; none when the runner cannot tell
+  // (history/execution.h, host_runnable).
   std::optional<double> oversubscription;
 };
 

@@ -37,7 +37,8 @@ class Runner {
   // runner cannot tell; read at every sample.
   virtual std::optional<HostLoad> host_load() { return std::nullopt; }
   // The host's CPU pressure: seconds, summed since boot, during which some runnable thread waited
-  // for a CPU; nullopt when the runner cannot tell. Read when an attempt starts and ends.
+  // for a CPU; nullopt when the runner cannot tell. Read when an attempt starts and ends, and at
+  // every sample.
   virtual std::optional<double> cpu_pressure_s() { return std::nullopt; }
   // The log files of the attempt `pid`, once wait() has returned its Exit. Asked once per attempt.
   virtual LogFiles logs(pid_t pid) = 0;

@@ -122,7 +122,9 @@ class FakeRunner final : public Runner {
   std::function<double(double)> runnable;
   std::optional<HostLoad> host_load() override {
     if (!runnable) return std::nullopt;
-    return HostLoad{runnable(clock_.monotonic()), 4};
+    double r = runnable(clock_.monotonic());
+    if (r < 0) return std::nullopt;  // this read failed
+    return HostLoad{r, 4};
   }
   // The host's CPU pressure (seconds of some thread waiting, a running sum) as a function of the
   // fake clock; none: the kernel cannot tell.
@@ -439,6 +441,26 @@ TEST_CASE("executor: the runnable threads an attempt saw are discounted by the h
   REQUIRE(calm.host_runnable);
   CHECK(*calm.host_runnable == Approx(4 * (1 + 0.2 * 2)).margin(0.5));  // λ 3 over a fifth of its life: 1.4
   CHECK(calm.host_cpus == 4);
+}
+
+TEST_CASE("executor: a failed read of the host's load is no sample of the attempts running") {
+  Fixture f({{"long"}, {"short", {"long"}}}, {2, 1e12});
+  f.options.sample_interval_s = 1;
+  f.runner.scripts["long"].duration_s = 4.5;
+  f.runner.scripts["short"].duration_s = 1.5;
+  double t0 = f.clock.monotonic();
+  // Reads at 0, 1, 2 succeed (2 runnable), then fail: the long attempt's mean is of its fresh
+  // samples only, and the short one, which saw only failed reads, has no load at all.
+  f.runner.runnable = [t0](double now) { return now - t0 < 2.5 ? 2.0 : -1.0; };
+  auto store = history::Store::open(":memory:");
+  REQUIRE(f.run(&store).status == "succeeded");
+  auto rows = store.export_all();
+  REQUIRE(rows.size() == 2);
+  const auto& lng = rows[0].task_id == "long" ? rows[0] : rows[1];
+  const auto& shrt = rows[0].task_id == "long" ? rows[1] : rows[0];
+  REQUIRE(lng.host_runnable);
+  CHECK(*lng.host_runnable == Approx(2));
+  CHECK_FALSE(shrt.host_runnable);
 }
 
 TEST_CASE("executor: without a host load, rows carry none") {
