@@ -129,24 +129,18 @@ predict::HostBackground background_from(const PredictOptions& o, const predict::
 // Says how many tasks' inputs lie beyond the sizes history learned from: their estimates
 // extrapolate, with widened intervals (MeasureFit::evaluate).
 void note_extrapolation(const std::vector<predict::Estimate>& estimates) {
-  size_t above = 0, below = 0;
-  double most = 1, least = 1;
+  size_t above = 0;
+  double most = 1;
   for (const auto& e : estimates) {
     std::optional<double> r;
     for (const auto* p : {&e.runtime_from, &e.mem_from, &e.io_from})
-      if (p->input_ratio) r = p->input_ratio;
-    if (!r) continue;
-    if (*r > 1) ++above, most = std::max(most, *r);
-    else ++below, least = std::min(least, *r);
+      if (p->input_ratio) r = std::max(r.value_or(1), *p->input_ratio);
+    if (r) ++above, most = std::max(most, *r);
   }
   if (above > 0)
     util::note("{} task{} read more input than any execution history learned from (up to {:.3g}x the largest): "
                "their estimates extrapolate, with intervals widened for it (provenance input_ratio)",
                above, above == 1 ? "" : "s", most);
-  if (below > 0)
-    util::note("{} task{} read less input than any execution history learned from (down to {:.3g}x the smallest): "
-               "their intervals are widened downwards (provenance input_ratio)",
-               below, below == 1 ? "" : "s", least);
 }
 
 int run_predict(const PredictOptions& o, const Output& out) {

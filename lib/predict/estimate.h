@@ -52,9 +52,9 @@ struct Provenance {
   // The correlation of this measure's draw with the task's runtime draw (normal scores), learned
   // from history (fit_correlation.h); 1, the default, draws it at the runtime's level.
   double with_runtime = 1;
-  // The task's input_bytes over the largest learned from (> 1), or over the smallest (< 1), when it
-  // lies beyond them: the estimate extrapolates, and its interval is widened for it
-  // (MeasureFit::evaluate). nullopt within the learned range, or where input sizes are unknown.
+  // The task's input_bytes over the largest learned from, when it is larger (> 1): the estimate
+  // extrapolates, and its interval is widened for it (MeasureFit::evaluate). nullopt otherwise,
+  // or where input sizes are unknown.
   std::optional<double> input_ratio;
 };
 

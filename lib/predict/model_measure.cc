@@ -56,7 +56,8 @@ std::optional<double> MeasureModel::centre(const Features& x, bool within_range)
     auto f = find_feature(x, features[j]);
     if (!f) return std::nullopt;
     v[j] = *f;
-    if (within_range && j < feature_range.size()) v[j] = std::clamp(v[j], feature_range[j].first, feature_range[j].second);
+    if (within_range && j < feature_range.size() && features[j] != history::kFeatureCpus)
+      v[j] = std::clamp(v[j], feature_range[j].first, feature_range[j].second);
   }
   return centre_of(v);
 }
@@ -65,8 +66,9 @@ std::optional<Quantiles> MeasureFit::evaluate(const Features& x, Provenance& fro
   if (!chosen) return std::nullopt;
   const MeasureModel* model = &*chosen;
   // CPU use is bounded by a task's threads, not by its input: a regression of it is not read
-  // beyond the feature values it learned from (a trend of 0.1 to 0.2 cores over two input sizes
-  // says nothing of 10 times the input), but at the nearest of them.
+  // beyond the input sizes and params it learned from (a trend of 0.1 to 0.2 cores over two input
+  // sizes says nothing of 10 times the input), but at the nearest of them. The declared cpus, which
+  // do say how many threads it may run, are read as they are.
   const bool within_range = measure == Measure::cpus;
   std::optional<double> z = model->centre(x, within_range);
   std::string why;
@@ -90,25 +92,22 @@ std::optional<Quantiles> MeasureFit::evaluate(const Features& x, Provenance& fro
   // hair above a whole core (a p95 of 1.03 read off noise) halves what fits on two.
   if (measure == Measure::cpus && model->source != Source::model && summary.n > 0) level_cap = summary.max;
   if (model->source == Source::model && centre_cap > 0) z = std::min(*z, std::log(centre_cap + offset));
-  // Beyond the input sizes learned from (evaluate() in the header): how far, in log units (+ above
-  // the largest, − below the smallest), and how the interval widens for it.
+  // Beyond the input sizes learned from (evaluate() in the header): how far above the largest, in
+  // log units, and how the interval widens for it.
   double beyond = 0;
   std::optional<double> input = find_feature(x, history::kFeatureInputBytes);
-  if (input_range && measure != Measure::cpus && input && *input > 0) {
-    if (*input > input_range->second) beyond = std::log(*input / input_range->second);
-    else if (*input < input_range->first) beyond = -std::log(input_range->first / *input);
-  }
+  if (input_range && measure != Measure::cpus && input && *input > input_range->second)
+    beyond = std::log(*input / input_range->second);
   double leverage = 1;  // a regression on input_bytes: its spread's factor
   bool regression_on_input = model->input_ss > 0;
-  if (beyond != 0 && regression_on_input) {
+  if (beyond > 0 && regression_on_input) {
     auto t = [&](double v) { return model->linear ? v : slog1p(v); };
-    double bound = beyond > 0 ? input_range->second : input_range->first;
     auto lev = [&](double v) { return std::sqrt(1 + std::pow(t(v) - model->input_mean, 2) / model->input_ss); };
-    leverage = lev(*input) / lev(bound);
+    leverage = lev(*input) / lev(input_range->second);
   }
   auto value = [&](size_t level) {
     double shift = model->spread.at(level) * leverage;
-    if (beyond != 0 && !regression_on_input) shift += beyond > 0 ? kLevels[level] * beyond : (1 - kLevels[level]) * beyond;
+    if (beyond > 0 && !regression_on_input) shift += kLevels[level] * beyond;
     double v = std::max(std::exp(*z + shift) - offset, 0.0);
     return level_cap > 0 ? std::min(v, level_cap) : v;
   };
@@ -118,7 +117,7 @@ std::optional<Quantiles> MeasureFit::evaluate(const Features& x, Provenance& fro
     q.p99 = std::max(q.p99, q.p95);
   }
   from = Provenance{model->source, model->name + why, model->samples, model->error, model->run_correlation, with_runtime, std::nullopt};
-  if (beyond != 0) from.input_ratio = std::exp(beyond);
+  if (beyond > 0) from.input_ratio = std::exp(beyond);
   return q;
 }
 

@@ -89,8 +89,9 @@ struct MeasureModel {
   // the model learned from.
   std::vector<std::pair<double, double>> feature_range;
 
-  // nullopt when `x` lacks one of the model's features. `within_range`: each feature held to
-  // feature_range first, so the model is read at the nearest value it learned from.
+  // nullopt when `x` lacks one of the model's features. `within_range`: each feature but the
+  // declared cpus held to feature_range first, so the model is read at the nearest value it
+  // learned from.
   std::optional<double> centre(const Features& x, bool within_range = false) const;
   // The same from the features' values, in the order of `features`.
   double centre_of(std::span<const double> values) const;
@@ -121,16 +122,20 @@ struct MeasureFit {
 
   // nullopt without a sample; otherwise the quantiles at `x`, and where they came from in `from`.
   //
-  // A task whose input_bytes lies beyond input_range (CPU use aside: it is bounded by threads, not
-  // by the input) is told so in from.input_ratio, and its interval widens with the distance:
+  // A task whose input_bytes is larger than every one of input_range (CPU use aside: it is bounded
+  // by threads, not by the input) is told so in from.input_ratio, and its interval widens with
+  // the distance:
   //   - a regression on input_bytes extrapolates its centre along its slope, and its spread grows
   //     as an ordinary least-squares prediction interval does, by sqrt(1 + (t - mean)² / ss) over
-  //     the same at the nearest learned bound (t: the feature as the regression sees it);
+  //     the same at the largest learned (t: the feature as the regression sees it);
   //   - any other model does not know how the measure grows with the input: level u moves by
-  //     u × log r for an input r times the largest learned from (1 - u times, downwards, for one
-  //     r times below the smallest), the quantiles of a growth r^β with β uniform in [0, 1] — not
-  //     at all to in proportion — taken at the same level as the residual's.
-  // Every level stays bounded as before (20× the largest value seen).
+  //     u × log r for an input r times the largest learned from, the quantiles of a growth r^β
+  //     with β uniform in [0, 1] — not at all to in proportion — taken at the same level as the
+  //     residual's.
+  // Below the smallest input nothing changes: a smaller task needs no wider margin, and imported
+  // rows may count as input more than a task declares (Nextflow's rchar reads references too).
+  // Every level stays bounded as before (20× the largest value seen). A regression of CPU use
+  // is read with its input and params held to the range it learned (MeasureModel::centre).
   std::optional<Quantiles> evaluate(const Features& x, Provenance& from) const;
 };
 

@@ -163,9 +163,9 @@ TEST_CASE("baselines: the model's interval first, history else, hints never") {
   };
   std::vector<predict::Estimate> est(2);
   est[0].runtime_s = {100, 150, 180, 200};
-  est[0].runtime_from = {predict::Source::model, "loglinear(input_bytes)", 50, 0.1};
+  est[0].runtime_from = {predict::Source::model, "loglinear(input_bytes)", 50, 0.1, 0, 1, std::nullopt};
   est[1].runtime_s = {5, 6, 7, 8};
-  est[1].runtime_from = {predict::Source::hints, "hint", 0, std::nullopt};
+  est[1].runtime_from = {predict::Source::hints, "hint", 0, std::nullopt, 0, 1, std::nullopt};
   auto b = build_baselines(wf, &est, loader, t);
   REQUIRE(b.size() == 2);
   CHECK(b[0].category == "cat");
