@@ -156,6 +156,8 @@ Json make_plan_section(io::Document& doc, const model::Dag& dag, const PlanReque
       fo.capacity.background = predict::background_from_json(*prediction);  // this machine's other load goes on
       auto f = predict::forecast(wf, dag, predict::estimates_from_json(*prediction, wf), fo);
       local.makespan_under_lease_s = f.makespan_s.p95;
+      local.under_lease_makespan_s = std::pair{f.makespan_s.p50, f.makespan_s.p95};
+      local.under_lease_used_mem_bytes = std::pair{f.peak_used_mem_bytes.p50, f.peak_used_mem_bytes.p95};
       local.why.push_back(fmt::format("this machine has {:.3g} cpus and {} available: the lease is capped, and the forecast makespan "
                                       "under it is {} (p95)", local.machine_cpus, model::format_bytes(local.machine_mem_bytes),
                                       model::format_duration(f.makespan_s.p95)));
@@ -168,6 +170,18 @@ Json make_plan_section(io::Document& doc, const model::Dag& dag, const PlanReque
     l.AddMember("machine_cpus", io::number(local.machine_cpus), a);
     l.AddMember("machine_mem_bytes", io::number(local.machine_mem_bytes), a);
     if (local.makespan_under_lease_s) l.AddMember("makespan_under_lease_s", io::number(std::round(*local.makespan_under_lease_s * 1000) / 1000), a);
+    if (local.under_lease_makespan_s && local.under_lease_used_mem_bytes) {
+      auto bandj = [&](std::pair<double, double> b, double scale) {
+        Json j(rapidjson::kObjectType);
+        j.AddMember("p50", io::number(std::round(b.first * scale) / scale), a);
+        j.AddMember("p95", io::number(std::round(b.second * scale) / scale), a);
+        return j;
+      };
+      Json u(rapidjson::kObjectType);
+      u.AddMember("makespan_s", bandj(*local.under_lease_makespan_s, 1000), a);
+      u.AddMember("peak_used_mem_bytes", bandj(*local.under_lease_used_mem_bytes, 1), a);
+      l.AddMember("under_lease", u, a);
+    }
     Json why(rapidjson::kArrayType);
     for (const auto& w : local.why) why.PushBack(io::str(w, a), a);
     l.AddMember("why", why, a);

@@ -29,6 +29,10 @@ struct LocalPlan {
   double machine_cpus = 0, machine_mem_bytes = 0;
   double forecast_cpus = 0, forecast_mem_bytes = 0;
   std::optional<double> makespan_under_lease_s;  // p95, when the lease is below the forecast peak
+  // The same simulation's makespan and peak used memory, p50 and p95: what the run under the lease
+  // is forecast to measure, where the prediction section forecasts the demand (unlimited, or its
+  // --cpus/--mem).
+  std::optional<std::pair<double, double>> under_lease_makespan_s, under_lease_used_mem_bytes;
   std::vector<std::string> why;
 };
 

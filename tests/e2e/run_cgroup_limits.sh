@@ -99,4 +99,13 @@ awk -v h="$host" 'BEGIN { exit !(h > 1) }' || fail "outside the cgroup the capac
 "$WF_BIN/wf-analyze" "$T/wf.yaml" | "$WF_BIN/wf-predict" >"$T/pred.json" || fail "analyze | predict failed"
 in_cgroup "$WF_BIN/wf-provision" --plan --ledger "$T/ledger.db" --scratch-root "$T/scratch" "$T/pred.json" >"$T/plan.json" || fail "wf-provision --plan exited $?"
 assert_eq "$(jq -r '.. | objects | select(has("machine_cpus")) | .machine_cpus' "$T/plan.json" | head -1)" 1 "the plan's machine cpus"
+# The four tasks' forecast peak (4 cpus) does not fit: the lease is capped at 1 cpu, and the run
+# under it is simulated — one task at a time: about 3 times the makespan (the sum of four draws against their maximum) and a quarter of the memory.
+read -r lease ms50 lease_ms50 mem50 lease_mem50 < <(jq -r '[.plan.local.cpus, .prediction.makespan_s.p50,
+  .plan.local.under_lease.makespan_s.p50, .prediction.peaks.used_mem_bytes.p50,
+  .plan.local.under_lease.peak_used_mem_bytes.p50] | @tsv' "$T/plan.json")
+note "lease $lease cpu: makespan p50 $ms50 s unlimited, $lease_ms50 s under the lease; peak memory p50 $mem50 / $lease_mem50 bytes"
+assert_eq "$lease" 1 "the capped lease's cpus"
+awk -v a="$lease_ms50" -v b="$ms50" -v m="$lease_mem50" -v n="$mem50" 'BEGIN { exit !(a > 2 * b && m < n / 2) }' ||
+  fail "the run under the capped lease is not forecast one task at a time"
 echo "$E2E_NAME: ok"
