@@ -47,7 +47,7 @@ double MeasureModel::centre_of(std::span<const double> values) const {
   return linear ? std::log(std::max(z, floor) + offset) : z;
 }
 
-std::optional<double> MeasureModel::centre(const Features& x, bool within_range) const {
+std::optional<double> MeasureModel::centre(const Features& x, bool input_within_range) const {
   double values[8];
   std::vector<double> more;
   std::span<double> v(values, features.size() <= 8 ? features.size() : 0);
@@ -56,7 +56,7 @@ std::optional<double> MeasureModel::centre(const Features& x, bool within_range)
     auto f = find_feature(x, features[j]);
     if (!f) return std::nullopt;
     v[j] = *f;
-    if (within_range && j < feature_range.size() && features[j] != history::kFeatureCpus)
+    if (input_within_range && j < feature_range.size() && features[j] == history::kFeatureInputBytes)
       v[j] = std::clamp(v[j], feature_range[j].first, feature_range[j].second);
   }
   return centre_of(v);
@@ -66,16 +66,16 @@ std::optional<Quantiles> MeasureFit::evaluate(const Features& x, Provenance& fro
   if (!chosen) return std::nullopt;
   const MeasureModel* model = &*chosen;
   // CPU use is bounded by a task's threads, not by its input: a regression of it is not read
-  // beyond the input sizes and params it learned from (a trend of 0.1 to 0.2 cores over two input
-  // sizes says nothing of 10 times the input), but at the nearest of them. The declared cpus, which
-  // do say how many threads it may run, are read as they are.
-  const bool within_range = measure == Measure::cpus;
-  std::optional<double> z = model->centre(x, within_range);
+  // beyond the input sizes it learned from (a trend of 0.1 to 0.2 cores over two input sizes says
+  // nothing of 10 times the input), but at the nearest of them. The declared cpus and params, which
+  // may say how many threads it runs, are read as they are (bounded, as every level, below).
+  const bool input_within_range = measure == Measure::cpus;
+  std::optional<double> z = model->centre(x, input_within_range);
   std::string why;
   if (!z && stats) {
     why = fmt::format(" (the task has no {})", fmt::join(chosen->features, ", "));
     model = &*stats;
-    z = model->centre(x, within_range);
+    z = model->centre(x, input_within_range);
   }
   double offset = log_offset(measure);
   // A regression extrapolates, and so does a tail read beyond the largest of a few residuals (five

@@ -89,10 +89,9 @@ struct MeasureModel {
   // the model learned from.
   std::vector<std::pair<double, double>> feature_range;
 
-  // nullopt when `x` lacks one of the model's features. `within_range`: each feature but the
-  // declared cpus held to feature_range first, so the model is read at the nearest value it
-  // learned from.
-  std::optional<double> centre(const Features& x, bool within_range = false) const;
+  // nullopt when `x` lacks one of the model's features. `input_within_range`: input_bytes held to
+  // its feature_range first, so the model is read at the nearest input size it learned from.
+  std::optional<double> centre(const Features& x, bool input_within_range = false) const;
   // The same from the features' values, in the order of `features`.
   double centre_of(std::span<const double> values) const;
 };
@@ -135,7 +134,7 @@ struct MeasureFit {
   // Below the smallest input nothing changes: a smaller task needs no wider margin, and imported
   // rows may count as input more than a task declares (Nextflow's rchar reads references too).
   // Every level stays bounded as before (20× the largest value seen). A regression of CPU use
-  // is read with its input and params held to the range it learned (MeasureModel::centre).
+  // is read with its input size held to the range it learned (MeasureModel::centre).
   std::optional<Quantiles> evaluate(const Features& x, Provenance& from) const;
 };
 
