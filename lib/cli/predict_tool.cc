@@ -65,12 +65,18 @@ std::vector<predict::Estimate> estimate_tasks(const model::Workflow& wf, const P
 predict::SimCapacity capacity_from(const PredictOptions& o) {
   predict::SimCapacity c;
   std::string why;
-  if (!o.cpus.empty()) {
+  // "machine": what wf-run takes when given no capacity (util/machine.h: the CPUs this process may
+  // use and the memory available, within its cgroup's limits).
+  if (o.cpus == "machine") {
+    c.cpus = util::machine_cpus();
+  } else if (!o.cpus.empty()) {
     auto v = model::parse_cpus(o.cpus, &why);
     if (!v || *v <= 0) fail(util::Exit::usage, "--cpus: {}", why.empty() ? "must be positive" : why);
     c.cpus = v;
   }
-  if (!o.mem.empty()) {
+  if (o.mem == "machine") {
+    c.mem_bytes = static_cast<double>(util::machine_available_mem_bytes());
+  } else if (!o.mem.empty()) {
     auto v = model::parse_bytes(o.mem, &why);
     if (!v || *v == 0) fail(util::Exit::usage, "--mem: {}", why.empty() ? "must be positive" : why);
     c.mem_bytes = static_cast<double>(*v);
@@ -209,8 +215,8 @@ int predict_main(int argc, const char* const* argv, const Output& out) {
   app.add_option("--seed", o.seed, "random seed (echoed in the output)")->capture_default_str();
   app.add_option("--concurrency", o.concurrency, "runs of the workflow at once, sharing the capacity")->capture_default_str()->check(CLI::Range(1, 10000));
   app.add_option("--stagger", o.stagger, "time between the concurrent runs' starts, e.g. 5m")->capture_default_str();
-  app.add_option("--cpus", o.cpus, "capacity in cpus (default: unlimited)");
-  app.add_option("--mem", o.mem, "capacity in memory, e.g. 64GiB (default: unlimited)");
+  app.add_option("--cpus", o.cpus, "capacity in cpus, or machine: what wf-run would take here (default: unlimited)");
+  app.add_option("--mem", o.mem, "capacity in memory, e.g. 64GiB, or machine: what wf-run would take here (default: unlimited)");
   app.add_option("--bandwidth", o.bandwidth, "shared I/O bandwidth, e.g. 500MB/s: tasks slow down together above it");
   app.add_option("--background", o.background,
                  "other runnable threads on the host, sharing its CPUs with the run: none, history (what the latest "

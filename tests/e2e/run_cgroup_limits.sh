@@ -95,6 +95,10 @@ host=$(jq -r .run.capacity.cpus "$T/host.json")
 note "capacity: 1 cpu in the cgroup, $host outside"
 awk -v h="$host" 'BEGIN { exit !(h > 1) }' || fail "outside the cgroup the capacity is $host cpus, not more than its quota"
 
+# wf-predict --cpus machine forecasts on the capacity wf-run takes here.
+assert_eq "$(in_cgroup "$WF_BIN/wf-predict" -q --no-history --cpus machine --mem machine "$T/wf.yaml" | jq -r .prediction.capacity.cpus)" 1 \
+  "wf-predict --cpus machine inside the cgroup"
+
 # wf-provision's local plan sees the machine the run will get.
 "$WF_BIN/wf-analyze" "$T/wf.yaml" | "$WF_BIN/wf-predict" >"$T/pred.json" || fail "analyze | predict failed"
 in_cgroup "$WF_BIN/wf-provision" --plan --ledger "$T/ledger.db" --scratch-root "$T/scratch" "$T/pred.json" >"$T/plan.json" || fail "wf-provision --plan exited $?"
