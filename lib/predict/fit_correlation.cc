@@ -62,31 +62,33 @@ double run_correlation(std::span<const double> residuals, std::span<const uint32
   // themselves, a long lower tail (CPU use of 0.01 beside 1.0) swamps the run's shift.
   const std::vector<double> scores = normal_scores(residuals);
   std::map<uint32_t, Group> groups;
-  double total = 0;
   for (size_t i = 0; i < scores.size(); ++i) {
     Group& g = groups[run_of[i]];
     g.sum += scores[i];
     ++g.n;
-    total += scores[i];
   }
   const double n = static_cast<double>(residuals.size());
   const double k = static_cast<double>(groups.size());
   if (groups.size() < 2 || n - k < 1) return 0;
-  const double mean = total / n;
-  double between = 0, within = 0, sum_sq_sizes = 0;
-  for (const auto& [run, g] : groups) {
-    double m = g.sum / static_cast<double>(g.n);
-    between += static_cast<double>(g.n) * (m - mean) * (m - mean);
-    sum_sq_sizes += static_cast<double>(g.n) * static_cast<double>(g.n);
-  }
+  // Within: the pooled variance about each run's mean.
+  double within = 0;
   for (size_t i = 0; i < scores.size(); ++i) {
     const Group& g = groups[run_of[i]];
     double d = scores[i] - g.sum / static_cast<double>(g.n);
     within += d * d;
   }
-  double msb = between / (k - 1), msw = within / (n - k);
-  double n0 = (n - sum_sq_sizes / n) / (k - 1);
-  double sigma_b2 = std::max(0.0, (msb - msw) / n0);
+  const double msw = within / (n - k);
+  // Between: the variance of the runs' means, each run counted once, less what the within-run
+  // noise puts into a mean of n_i samples (msw / n_i on average).
+  double mean_of_means = 0, noise = 0;
+  for (const auto& [run, g] : groups) {
+    mean_of_means += g.sum / static_cast<double>(g.n);
+    noise += msw / static_cast<double>(g.n);
+  }
+  mean_of_means /= k;
+  double spread = 0;
+  for (const auto& [run, g] : groups) spread += std::pow(g.sum / static_cast<double>(g.n) - mean_of_means, 2);
+  const double sigma_b2 = std::max(0.0, spread / (k - 1) - noise / k);
   if (sigma_b2 + msw <= 0) return 0;
   return std::clamp(sigma_b2 / (sigma_b2 + msw), 0.0, 1.0);
 }

@@ -9,10 +9,15 @@
 // already hold both parts of the spread; this number says how it splits, so the simulator can share
 // the run's part among the category's tasks (forecast.h) without changing any task's own quantiles.
 //
-// The estimator is the one-way ANOVA one on the residuals' normal scores (the copula's scale, the
-// one the simulator shares on): sigma_b^2 = (MSB - MSW) / n0, rho = sigma_b^2 / (sigma_b^2 + MSW),
-// clamped to [0, 1]. It needs at least two runs and a run with two or more
-// samples; otherwise the split is unknown and 0 is returned (independent draws, as without it).
+// The estimator works on the residuals' normal scores (the copula's scale, the one the simulator
+// shares on), with every run counted once: the run effects' variance is the variance of the runs'
+// means less the within-run noise in them, sigma_b^2 = var(mean_i) - mean(MSW / n_i), and
+// rho = sigma_b^2 / (sigma_b^2 + MSW), clamped to [0, 1]. What the simulator needs is the spread
+// of a *new run's* shift, of which each past run is one draw; the one-way ANOVA estimator,
+// (MSB - MSW) / n0, weighs runs by their size, so a history of a few large runs near the centre
+// and small ones off it read as runs that hardly differ. It needs at least two runs and a run
+// with two or more samples; otherwise the split is unknown and 0 is returned (independent draws,
+// as without it).
 // fit_measure asks for it from PredictorOptions::min_model_samples observations on.
 #include <cstddef>
 #include <cstdint>

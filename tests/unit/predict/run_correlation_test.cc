@@ -58,6 +58,30 @@ TEST_CASE("run correlation: the share of the spread that a run's tasks have in c
   CHECK(run_correlation(r, runs) == Approx(0.9).margin(0.06));
 }
 
+TEST_CASE("run correlation counts every run once: a large run at the centre does not hide how runs differ") {
+  // Nine runs whose effects spread evenly (variance 1.2), within-run sd 1: balanced, then with the
+  // central run 40 times larger. A new run is one more draw of the effect either way.
+  auto build = [](size_t central_size, std::vector<double>& r, std::vector<uint32_t>& run_of) {
+    testing::Rng rng{11};
+    for (int k = 0; k < 9; ++k) {
+      double effect = (k - 4) * 0.4;
+      size_t size = k == 4 ? central_size : 25;
+      for (size_t i = 0; i < size; ++i) {
+        r.push_back(effect + rng.normal());
+        run_of.push_back(static_cast<uint32_t>(k));
+      }
+    }
+  };
+  std::vector<double> r1, r2;
+  std::vector<uint32_t> g1, g2;
+  build(25, r1, g1);
+  build(1000, r2, g2);
+  double balanced = run_correlation(r1, g1), lopsided = run_correlation(r2, g2);
+  CHECK(balanced == Approx(1.2 / 2.2).margin(0.12));  // sigma_b^2 = the effects' variance, 1.2
+  CHECK(lopsided == Approx(balanced).margin(0.1));
+  CHECK(lopsided > 0.45);  // weighed by size (the one-way ANOVA estimator), it reads 0.42
+}
+
 TEST_CASE("run correlation is measured on normal scores: a monotone transform does not change it") {
   std::vector<double> r;
   std::vector<uint32_t> runs;
