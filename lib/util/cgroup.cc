@@ -19,16 +19,11 @@ std::optional<std::string> first_line(const fs::path& path) {
   return line;
 }
 
+// A non-negative count in a cgroup file (bytes, microseconds), surrounding blanks allowed.
 std::optional<uint64_t> parse_count(std::string_view s) {
-  s = trim(s);
-  if (s.empty()) return std::nullopt;
-  uint64_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return std::nullopt;
-    if (v > (UINT64_MAX - 9) / 10) return std::nullopt;
-    v = v * 10 + static_cast<uint64_t>(c - '0');
-  }
-  return v;
+  auto v = parse_int(trim(s));
+  if (!v || *v < 0) return std::nullopt;
+  return static_cast<uint64_t>(*v);
 }
 
 // The file cache of a memory.stat: its active and inactive file pages; nullopt when neither is there.
@@ -137,6 +132,13 @@ std::vector<fs::path> levels(const fs::path& root, std::string_view controller) 
   return out;
 }
 
+// CPUs of a quota and a period in microseconds; none for "max" (v2) or -1 (v1), or a malformed one.
+std::optional<double> quota_cpus(std::string_view quota, std::string_view period) {
+  auto q = parse_count(quota), p = parse_count(period);
+  if (!q || !p || *q == 0 || *p == 0) return std::nullopt;
+  return static_cast<double>(*q) / static_cast<double>(*p);
+}
+
 template <typename T>
 void tighten(std::optional<T>& limit, std::optional<T> value) {
   if (value && (!limit || *value < *limit)) limit = value;
@@ -158,10 +160,8 @@ void memory_level(CgroupLimits& out, std::optional<uint64_t> limit, std::optiona
 
 std::optional<double> parse_cpu_max(std::string_view line) {
   auto fields = split(trim(line), ' ');
-  if (fields.size() != 2 || fields[0] == "max") return std::nullopt;
-  auto quota = parse_count(fields[0]), period = parse_count(fields[1]);
-  if (!quota || !period || *period == 0 || *quota == 0) return std::nullopt;
-  return static_cast<double>(*quota) / static_cast<double>(*period);
+  if (fields.size() != 2) return std::nullopt;
+  return quota_cpus(fields[0], fields[1]);
 }
 
 std::optional<uint64_t> parse_mem_limit(std::string_view line) {
@@ -182,9 +182,9 @@ CgroupLimits cgroup_limits(const std::string& root_dir) {
     memory_level(out, limit ? parse_mem_limit(*limit) : std::nullopt, current ? parse_count(*current) : std::nullopt,
                  file_cache(dir / "memory.stat", "active_file", "inactive_file"));
   }
-  for (const auto& dir : levels(root, "cpu")) {  // v1: quota -1 is none
+  for (const auto& dir : levels(root, "cpu")) {  // v1
     auto quota = first_line(dir / "cpu.cfs_quota_us"), period = first_line(dir / "cpu.cfs_period_us");
-    if (quota && period) tighten(out.cpus, parse_cpu_max(std::string(trim(*quota)) + " " + std::string(trim(*period))));
+    if (quota && period) tighten(out.cpus, quota_cpus(*quota, *period));
   }
   for (const auto& dir : levels(root, "memory")) {
     auto limit = first_line(dir / "memory.limit_in_bytes");

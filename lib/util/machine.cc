@@ -36,20 +36,20 @@ double machine_cpus() {
   else if (long online = sysconf(_SC_NPROCESSORS_ONLN); online > 0) n = static_cast<double>(online);
   // A quota below one CPU still runs one task at a time (throttled): a capacity of half a CPU
   // would clamp every task to it, and tell a task WF_CPUS=0.5.
-  if (auto quota = util::cgroup_limits().cpus) n = std::min(n, std::max(1.0, *quota));
+  if (auto quota = cgroup_limits().cpus) n = std::min(n, std::max(1.0, *quota));
   return n;
 }
 
 uint64_t machine_available_mem_bytes() {
   uint64_t available = meminfo("MemAvailable");
   if (!available) available = meminfo("MemTotal");
-  if (auto left = util::cgroup_limits().mem_available_bytes) available = std::min(available, *left);
+  if (auto left = cgroup_limits().mem_available_bytes) available = std::min(available, *left);
   return available;
 }
 
 uint64_t machine_total_mem_bytes() {
   uint64_t total = meminfo("MemTotal");
-  if (auto limit = util::cgroup_limits().mem_bytes) total = std::min(total, *limit);
+  if (auto limit = cgroup_limits().mem_bytes) total = std::min(total, *limit);
   return total;
 }
 
