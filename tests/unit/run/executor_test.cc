@@ -400,6 +400,15 @@ TEST_CASE("executor: every attempt is in history, written in batches") {
   CHECK(std::all_of(rows.begin(), rows.end(), [](const auto& e) { return e.run_id == "run-1" && e.executor == "local"; }));
 }
 
+// Runs the fixture into an in-memory history and returns its rows by task id.
+std::map<std::string, history::Execution> history_rows(Fixture& f) {
+  auto store = history::Store::open(":memory:");
+  REQUIRE(f.run(&store).status == "succeeded");
+  std::map<std::string, history::Execution> rows;
+  for (auto& e : store.export_all()) rows.emplace(e.task_id, std::move(e));
+  return rows;
+}
+
 TEST_CASE("executor: each attempt is recorded with the host's mean runnable threads over the samples it ran through") {
   Fixture f({{"long"}, {"short", {"long"}}}, {2, 1e12});
   f.options.sample_interval_s = 1;
@@ -407,15 +416,12 @@ TEST_CASE("executor: each attempt is recorded with the host's mean runnable thre
   f.runner.scripts["short"].duration_s = 0.2;  // sees no sample of its own
   double t0 = f.clock.monotonic();
   f.runner.runnable = [t0](double now) { return now - t0 < 2.5 ? 2.0 : 10.0; };  // samples at 0,1,2 then 3,4
-  auto store = history::Store::open(":memory:");
-  REQUIRE(f.run(&store).status == "succeeded");
-  auto rows = store.export_all();
+  auto rows = history_rows(f);
   REQUIRE(rows.size() == 2);
-  const auto& lng = rows[0].task_id == "long" ? rows[0] : rows[1];
-  const auto& shrt = rows[0].task_id == "long" ? rows[1] : rows[0];
+  const auto& lng = rows.at("long");
+  const auto& shrt = rows.at("short");
   REQUIRE(lng.host_runnable);
-  CHECK(*lng.host_runnable == Approx((2.0 * 2 + 10.0 * 2) / 4).margin(2.5));  // the samples within its life
-  CHECK(*lng.host_runnable > 2);
+  CHECK(*lng.host_runnable == Approx((2.0 * 3 + 10.0 * 2) / 5));  // the five samples within its life
   CHECK(lng.host_cpus == 4);
   CHECK_FALSE(shrt.host_runnable);  // no sample of its own: an instant from before it started says nothing of it
   CHECK_FALSE(shrt.host_cpus);
@@ -430,12 +436,10 @@ TEST_CASE("executor: the runnable threads an attempt saw are discounted by the h
   f.runner.runnable = [](double) { return 12.0; };  // 3 per CPU at every sample
   // Some thread waits all through the first task's life, and a fifth of the second's.
   f.runner.pressure = [t0](double now) { return now - t0 < 4.5 ? now - t0 : 4.5 + 0.2 * (now - t0 - 4.5); };
-  auto store = history::Store::open(":memory:");
-  REQUIRE(f.run(&store).status == "succeeded");
-  auto rows = store.export_all();
+  auto rows = history_rows(f);
   REQUIRE(rows.size() == 2);
-  const auto& busy = rows[0].task_id == "busy" ? rows[0] : rows[1];
-  const auto& calm = rows[0].task_id == "busy" ? rows[1] : rows[0];
+  const auto& busy = rows.at("busy");
+  const auto& calm = rows.at("calm");
   REQUIRE(busy.host_runnable);
   CHECK(*busy.host_runnable == Approx(12).margin(0.5));
   REQUIRE(calm.host_runnable);
@@ -452,12 +456,10 @@ TEST_CASE("executor: a failed read of the host's load is no sample of the attemp
   // Reads at 0, 1, 2 succeed (2 runnable), then fail: the long attempt's mean is of its fresh
   // samples only, and the short one, which saw only failed reads, has no load at all.
   f.runner.runnable = [t0](double now) { return now - t0 < 2.5 ? 2.0 : -1.0; };
-  auto store = history::Store::open(":memory:");
-  REQUIRE(f.run(&store).status == "succeeded");
-  auto rows = store.export_all();
+  auto rows = history_rows(f);
   REQUIRE(rows.size() == 2);
-  const auto& lng = rows[0].task_id == "long" ? rows[0] : rows[1];
-  const auto& shrt = rows[0].task_id == "long" ? rows[1] : rows[0];
+  const auto& lng = rows.at("long");
+  const auto& shrt = rows.at("short");
   REQUIRE(lng.host_runnable);
   CHECK(*lng.host_runnable == Approx(2));
   CHECK_FALSE(shrt.host_runnable);
@@ -465,12 +467,10 @@ TEST_CASE("executor: a failed read of the host's load is no sample of the attemp
 
 TEST_CASE("executor: without a host load, rows carry none") {
   Fixture f({{"a"}}, {2, 1e12});
-  auto store = history::Store::open(":memory:");
-  REQUIRE(f.run(&store).status == "succeeded");
-  auto rows = store.export_all();
+  auto rows = history_rows(f);
   REQUIRE(rows.size() == 1);
-  CHECK_FALSE(rows[0].host_runnable);
-  CHECK_FALSE(rows[0].host_cpus);
+  CHECK_FALSE(rows.at("a").host_runnable);
+  CHECK_FALSE(rows.at("a").host_cpus);
 }
 
 TEST_CASE("executor: history rows reach the store while the run goes on, within the batch interval") {
